@@ -1,0 +1,37 @@
+"""rlhf_gym: Gymnasium environments and algorithms for learning from people.
+
+Importing the package registers every environment id in ``ENV_TABLE`` so that
+``gym.make("rlhf_gym/...")`` works. Nothing heavy (torch, SB3) is imported here.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+__version__ = "0.1.0"
+
+_GRID = "rlhf_gym.envs.gridworld:GridWorldEnv"
+_BACKFLIP = "rlhf_gym.envs.backflip:BackflipEnv"
+
+# (id, entry point, default kwargs). Horizons are part of each env's model
+# (finite-horizon planners need them), so the envs truncate themselves.
+ENV_TABLE: tuple[tuple[str, str, dict], ...] = (
+    ("rlhf_gym/GridWorld-v0", _GRID, {}),
+    ("rlhf_gym/CliffWalk-v0", _GRID, {"layout": "cliff_walk"}),
+    ("rlhf_gym/LavaMaze-v0", _GRID, {"layout": "lava_maze"}),
+    ("rlhf_gym/ObjectWorld-v0", _GRID, {"layout": "objectworld", "size": 16}),
+    ("rlhf_gym/Backflip-v0", _BACKFLIP, {}),
+)
+
+
+def _register_all() -> None:
+    for env_id, entry_point, kwargs in ENV_TABLE:
+        if env_id not in gym.registry:
+            gym.register(id=env_id, entry_point=entry_point, kwargs=dict(kwargs))
+
+
+_register_all()
+
+ENV_IDS: tuple[str, ...] = tuple(row[0] for row in ENV_TABLE)
+
+__all__ = ["ENV_IDS", "ENV_TABLE", "__version__"]

@@ -1,0 +1,1 @@
+"""Subcommands of the rlhf-gym console script, one module each."""

@@ -1,0 +1,37 @@
+"""Experts for every rlhf_gym env, with the SB3 policy call ``predict``.
+
+``expert_for(env)`` looks at ``env.unwrapped`` and returns value iteration's
+optimal policy for tabular envs and the scripted controller for Backflip.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+
+def expert_for(env: gym.Env):
+    """Return an expert for ``env`` (a gymnasium env, wrapped or not).
+
+    The expert has ``predict(obs, state=None, episode_start=None,
+    deterministic=True) -> (actions, state)`` over a batch of observations.
+    """
+    base = env.unwrapped
+    from rlhf_gym.envs.backflip import BackflipEnv
+    from rlhf_gym.envs.gridworld import GridWorldEnv
+
+    if isinstance(base, GridWorldEnv):
+        from rlhf_gym.experts.value_iteration import TabularExpert
+
+        return TabularExpert(base)
+    if isinstance(base, BackflipEnv):
+        from rlhf_gym.experts.backflip_controller import BackflipExpert
+
+        return BackflipExpert(base)
+    raise ValueError(
+        f"expert_for: no built-in expert for env {type(base).__name__!r}; "
+        "allowed: rlhf_gym GridWorld-family envs and Backflip. For other envs pass a "
+        "trained SB3 model (anything with predict) as the expert."
+    )
+
+
+__all__ = ["expert_for"]

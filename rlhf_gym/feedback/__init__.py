@@ -1,0 +1,1 @@
+"""feedback of rlhf_gym."""

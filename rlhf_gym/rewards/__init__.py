@@ -1,0 +1,1 @@
+"""rewards of rlhf_gym."""
