@@ -1,0 +1,7 @@
+"""Headless test setup: SDL draws to a dummy video/audio driver, torch uses one thread."""
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
