@@ -46,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
     import gymnasium as gym
 
     from rlhf_gym.rendering import FrameWindow, save_video
+    from rlhf_gym.rendering.recorder import check_video_path
+
+    if args.record:
+        check_video_path(args.record)
 
     env = gym.make(args.env, render_mode="rgb_array", **common.env_kwargs(args))
     fps = args.fps or int(env.metadata.get("render_fps", 30))

@@ -10,11 +10,17 @@ import numpy as np
 VIDEO_SUFFIXES = (".gif", ".mp4")
 
 
-def save_video(frames: Sequence[np.ndarray], path: str | Path, fps: int = 30) -> Path:
-    """Save ``frames`` ((H, W, 3) uint8 each) to ``path``; the suffix picks the format."""
+def check_video_path(path: str | Path) -> Path:
+    """Refuse, before any rollout runs, a path whose suffix is not a format we write."""
     path = Path(path)
     if path.suffix.lower() not in VIDEO_SUFFIXES:
         raise ValueError(f"record path: {str(path)!r} has suffix {path.suffix!r}; allowed: {', '.join(VIDEO_SUFFIXES)}")
+    return path
+
+
+def save_video(frames: Sequence[np.ndarray], path: str | Path, fps: int = 30) -> Path:
+    """Save ``frames`` ((H, W, 3) uint8 each) to ``path``; the suffix picks the format."""
+    path = check_video_path(path)
     if len(frames) == 0:
         raise ValueError("frames: empty; need at least one frame to record")
     import imageio.v2 as imageio
