@@ -1,0 +1,236 @@
+"""GridWorld layouts: the legend, the built-in maps, and the seeded ObjectWorld generator.
+
+A layout is a list of equal-length row strings. Legend (one character per cell):
+
+====  =======================================================================
+char  meaning
+====  =======================================================================
+``#`` wall: not a state; moving into it (or off the map edge) leaves the agent in place
+``.`` floor: an ordinary cell (feature ``floor``, which carries the step cost)
+``S`` start: floor where episodes may begin; several ``S`` give a uniform initial distribution
+``G`` goal: terminal, positive reward on entering (feature ``goal``)
+``L`` lava: terminal, negative reward on entering (feature ``lava``)
+``a``-``z`` object cell of that colour (ObjectWorld, Levine et al. 2011): walkable, not
+      terminal; its colour is its feature (``obj_a`` ... ``obj_z``)
+====  =======================================================================
+
+Parsing lives here, apart from the env, so that other code (IRL demos, the CLI) can validate and
+draw layouts without building an env.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+WALL, FLOOR, START, GOAL, LAVA = "#", ".", "S", "G", "L"
+OBJECT_CHARS = "abcdefghijklmnopqrstuvwxyz"
+LEGEND: dict[str, str] = {
+    WALL: "wall (not a state; bumping into it leaves the agent in place)",
+    FLOOR: "floor",
+    START: "start (floor; several give a uniform initial distribution)",
+    GOAL: "goal (terminal, positive reward on entering)",
+    LAVA: "lava (terminal, negative reward on entering)",
+    "a-z": "object cell of that colour (walkable; colour is the feature)",
+}
+ALLOWED_CHARS = frozenset(WALL + FLOOR + START + GOAL + LAVA + OBJECT_CHARS)
+
+OPEN_ROOM = (
+    "#######",
+    "#S....#",
+    "#.....#",
+    "#.....#",
+    "#.....#",
+    "#....G#",
+    "#######",
+)
+
+# Sutton & Barto's cliff (example 6.6) with the cliff as lava: the short path runs along it.
+CLIFF_WALK = (
+    "............",
+    "............",
+    "............",
+    "SLLLLLLLLLLG",
+)
+
+LAVA_MAZE = (
+    "#########",
+    "#S..L...#",
+    "#.#.L.#.#",
+    "#.#...#.#",
+    "#.LLL##.#",
+    "#...#...#",
+    "##.L#.L.#",
+    "#.......G",
+    "#########",
+)
+
+NAMED_LAYOUTS: dict[str, tuple[str, ...] | None] = {
+    "open_room": OPEN_ROOM,
+    "cliff_walk": CLIFF_WALK,
+    "lava_maze": LAVA_MAZE,
+    "objectworld": None,  # generated from size and layout_seed
+}
+
+MIN_SIZE, MAX_SIZE = 2, 256
+MAX_COLOURS = len(OBJECT_CHARS)
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """A validated layout: the character grid plus the facts the env needs about it."""
+
+    chars: np.ndarray  # (rows, cols) array of single characters
+    name: str
+
+    @property
+    def rows(self) -> int:
+        return int(self.chars.shape[0])
+
+    @property
+    def cols(self) -> int:
+        return int(self.chars.shape[1])
+
+    @property
+    def has_goal(self) -> bool:
+        return bool((self.chars == GOAL).any())
+
+    def colours(self) -> list[str]:
+        """Object colours present in the layout, in alphabetical order."""
+        present = set(np.unique(self.chars).tolist())
+        return [c for c in OBJECT_CHARS if c in present]
+
+    def as_rows(self) -> list[str]:
+        return ["".join(row) for row in self.chars]
+
+
+def parse_layout(rows, name: str = "custom") -> GridLayout:
+    """Validate a list of row strings and return a ``GridLayout``.
+
+    Raises ``ValueError`` for ragged rows, unknown characters, no start cell, or a layout
+    with goals none of which can be reached from some start (lava blocks paths).
+    """
+    if isinstance(rows, str) or not hasattr(rows, "__iter__"):
+        raise ValueError(
+            f"layout={rows!r} is not allowed; allowed: a built-in name "
+            f"{sorted(NAMED_LAYOUTS)} or a list of equal-length row strings"
+        )
+    rows = list(rows)
+    if not rows or not all(isinstance(r, str) for r in rows):
+        raise ValueError(f"layout={rows!r} is not allowed; allowed: a non-empty list of row strings")
+    widths = {len(r) for r in rows}
+    if len(widths) != 1 or 0 in widths:
+        raise ValueError(
+            f"layout rows have lengths {[len(r) for r in rows]}; allowed: all rows the same non-zero length"
+        )
+    for i, row in enumerate(rows):
+        for j, ch in enumerate(row):
+            if ch not in ALLOWED_CHARS:
+                raise ValueError(
+                    f"layout has unknown character {ch!r} at row {i}, column {j}; allowed: "
+                    f"'#' wall, '.' floor, 'S' start, 'G' goal, 'L' lava, 'a'-'z' object colours"
+                )
+    chars = np.array([list(r) for r in rows], dtype="<U1")
+    layout = GridLayout(chars=chars, name=name)
+    if not (chars == START).any():
+        raise ValueError(f"layout {name!r} has no start cell 'S'; allowed: at least one 'S'")
+    if layout.has_goal:
+        _check_goal_reachable(layout)
+    elif not layout.colours():
+        raise ValueError(
+            f"layout {name!r} has no goal 'G' and no object cells 'a'-'z', so nothing is rewarded; "
+            "allowed: at least one 'G' or one object cell"
+        )
+    return layout
+
+
+def goal_distances(layout: GridLayout) -> np.ndarray:
+    """Moves from each cell to the nearest goal without touching lava (-1 where unreachable)."""
+    chars = layout.chars
+    dist = np.full(chars.shape, -1, dtype=np.int64)
+    queue = deque()
+    for r, c in zip(*np.nonzero(chars == GOAL)):
+        dist[r, c] = 0
+        queue.append((int(r), int(c)))
+    while queue:
+        r, c = queue.popleft()
+        for dr, dc in ((-1, 0), (0, 1), (1, 0), (0, -1)):
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < layout.rows and 0 <= nc < layout.cols and dist[nr, nc] < 0:
+                if chars[nr, nc] not in (WALL, LAVA, GOAL):
+                    dist[nr, nc] = dist[r, c] + 1
+                    queue.append((nr, nc))
+    return dist
+
+
+def _check_goal_reachable(layout: GridLayout) -> None:
+    dist = goal_distances(layout)
+    for r, c in zip(*np.nonzero(layout.chars == START)):
+        if dist[r, c] < 0:
+            raise ValueError(
+                f"layout {layout.name!r}: no goal is reachable from the start at row {r}, column {c} "
+                "(walls and lava block every path); allowed: layouts where every 'S' can reach a 'G'"
+            )
+
+
+def make_objectworld(size: int, rng: np.random.Generator, n_colours: int = 2,
+                     object_fraction: float = 0.06) -> GridLayout:
+    """A random ``size`` x ``size`` ObjectWorld: no walls, coloured objects, starts everywhere else.
+
+    Every colour appears at least once so the feature count is always ``n_colours`` (+ floor).
+    """
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise ValueError(f"size={size!r} is not allowed; allowed: an int in [{MIN_SIZE}, {MAX_SIZE}]")
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise ValueError(f"size={size} is not allowed; allowed: an int in [{MIN_SIZE}, {MAX_SIZE}]")
+    if isinstance(n_colours, bool) or not isinstance(n_colours, (int, np.integer)) or not (
+        1 <= n_colours <= MAX_COLOURS
+    ):
+        raise ValueError(f"n_colours={n_colours!r} is not allowed; allowed: an int in [1, {MAX_COLOURS}]")
+    size, n_colours = int(size), int(n_colours)
+    n_cells = size * size
+    n_objects = min(n_cells - 1, max(n_colours, int(round(object_fraction * n_cells))))
+    if n_objects < n_colours:
+        raise ValueError(
+            f"n_colours={n_colours} does not fit in a {size}x{size} ObjectWorld (needs one free cell); "
+            f"allowed: n_colours <= {n_cells - 1}"
+        )
+    cells = rng.choice(n_cells, size=n_objects, replace=False)
+    colours = np.concatenate([np.arange(n_colours), rng.integers(0, n_colours, n_objects - n_colours)])
+    flat = np.full(n_cells, START, dtype="<U1")
+    flat[cells] = np.array(list(OBJECT_CHARS[:n_colours]))[colours]
+    return GridLayout(chars=flat.reshape(size, size), name=f"objectworld{size}")
+
+
+def resolve_layout(layout, size=None, layout_seed=None, n_colours=None) -> GridLayout:
+    """Turn the env's ``layout``/``size``/``layout_seed``/``n_colours`` kwargs into a ``GridLayout``."""
+    if isinstance(layout, str):
+        if layout not in NAMED_LAYOUTS:
+            raise ValueError(
+                f"layout={layout!r} is not a built-in layout; allowed: {sorted(NAMED_LAYOUTS)} "
+                "or a list of row strings"
+            )
+        if layout == "objectworld":
+            seed = 0 if layout_seed is None else layout_seed
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ValueError(f"layout_seed={layout_seed!r} is not allowed; allowed: an int >= 0")
+            return make_objectworld(16 if size is None else size, np.random.default_rng(int(seed)),
+                                    2 if n_colours is None else n_colours)
+        rows, name = NAMED_LAYOUTS[layout], layout
+    else:
+        rows, name = layout, "custom"
+    for arg, value in (("size", size), ("layout_seed", layout_seed), ("n_colours", n_colours)):
+        if value is not None:
+            raise ValueError(
+                f"{arg}={value!r} is not allowed with layout={name!r}; allowed: {arg}=None "
+                "(it only applies to layout='objectworld')"
+            )
+    return parse_layout(rows, name=name)
+
+
+__all__ = [
+    "GridLayout", "LEGEND", "NAMED_LAYOUTS", "OBJECT_CHARS", "goal_distances", "make_objectworld",
+    "parse_layout", "resolve_layout",
+]

@@ -1,0 +1,71 @@
+"""Every registered rlhf_gym env passes both checkers, is deterministic under a seed, and pickles."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env as gym_check_env
+from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+import rlhf_gym
+
+ENV_IDS = rlhf_gym.ENV_IDS
+
+
+def test_every_row_of_the_table_is_registered():
+    registered = {k for k in gym.registry if k.startswith("rlhf_gym/")}
+    assert set(ENV_IDS) == registered
+    assert {"rlhf_gym/GridWorld-v0", "rlhf_gym/Backflip-v0"} <= registered
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_gymnasium_checker(env_id):
+    env = gym.make(env_id)
+    gym_check_env(env.unwrapped, skip_render_check=True)
+    env.close()
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_sb3_checker(env_id):
+    env = gym.make(env_id)
+    sb3_check_env(env.unwrapped, warn=True)
+    env.close()
+
+
+def rollout(env_id, seed, steps=60):
+    env = gym.make(env_id)
+    env.action_space.seed(seed)
+    obs, _ = env.reset(seed=seed)
+    trace = [np.asarray(obs, dtype=np.float64).ravel()]
+    for _ in range(steps):
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        trace.append(np.concatenate([np.asarray(obs, dtype=np.float64).ravel(), [reward, info["true_reward"]]]))
+        assert isinstance(reward, float) and isinstance(terminated, bool) and isinstance(truncated, bool)
+        if terminated or truncated:
+            obs, _ = env.reset()
+            trace.append(np.asarray(obs, dtype=np.float64).ravel())
+    env.close()
+    return trace
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_same_seed_same_trajectory(env_id):
+    a, b, c = rollout(env_id, 3), rollout(env_id, 3), rollout(env_id, 4)
+    assert len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert len(a) != len(c) or not all(np.array_equal(x, y) for x, y in zip(a, c))
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_subproc_vec_env_with_two_workers(env_id):
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
+    venv = make_vec_env(env_id, n_envs=2, seed=0, vec_env_cls=SubprocVecEnv)
+    try:
+        venv.reset()
+        for _ in range(20):
+            actions = np.stack([venv.action_space.sample() for _ in range(2)])
+            _, rewards, _, infos = venv.step(actions)
+            assert rewards.shape == (2,)
+            assert all("true_reward" in info for info in infos)
+    finally:
+        venv.close()
