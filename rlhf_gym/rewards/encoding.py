@@ -1,0 +1,82 @@
+"""How observations and actions become the flat float vectors a reward net reads.
+
+Why its own file: the same encoding must be rebuilt exactly from a JSON config when
+a model is loaded, and must reject spaces it does not understand instead of guessing.
+Discrete values become one-hot vectors (so a linear model over a Discrete observation
+is exactly a table), or rows of a given feature matrix; Box values are flattened.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from gymnasium import spaces
+
+ALLOWED_INPUTS = ("obs", "action", "next_obs")
+
+
+def space_to_config(space: spaces.Space, name: str) -> dict:
+    """JSON-able description of a Box or Discrete space (anything else is an error)."""
+    if isinstance(space, spaces.Discrete):
+        return {"type": "Discrete", "n": int(space.n), "start": int(space.start)}
+    if isinstance(space, spaces.Box):
+        return {
+            "type": "Box",
+            "shape": [int(d) for d in space.shape],
+            "low": np.asarray(space.low, dtype=np.float64).ravel().tolist(),
+            "high": np.asarray(space.high, dtype=np.float64).ravel().tolist(),
+        }
+    raise ValueError(
+        f"reward model: {name}={space!r} is not supported; allowed: gymnasium Box or Discrete spaces"
+    )
+
+
+def space_from_config(cfg: dict, name: str) -> spaces.Space:
+    """Inverse of :func:`space_to_config`."""
+    kind = cfg.get("type") if isinstance(cfg, dict) else None
+    if kind == "Discrete":
+        return spaces.Discrete(int(cfg["n"]), start=int(cfg.get("start", 0)))
+    if kind == "Box":
+        shape = tuple(cfg["shape"])
+        low = np.asarray(cfg["low"], dtype=np.float32).reshape(shape)
+        high = np.asarray(cfg["high"], dtype=np.float32).reshape(shape)
+        return spaces.Box(low, high, shape=shape, dtype=np.float32)
+    raise ValueError(f"reward model config: {name}={cfg!r}; allowed: a dict with type 'Box' or 'Discrete'")
+
+
+def spaces_match(a: spaces.Space, b: spaces.Space) -> bool:
+    """Same kind and shape (Box bounds are not compared: float32 round-trips differ)."""
+    if isinstance(a, spaces.Discrete) and isinstance(b, spaces.Discrete):
+        return int(a.n) == int(b.n) and int(a.start) == int(b.start)
+    if isinstance(a, spaces.Box) and isinstance(b, spaces.Box):
+        return tuple(a.shape) == tuple(b.shape)
+    return False
+
+
+def encoded_size(space: spaces.Space, features: torch.Tensor | None = None) -> int:
+    if isinstance(space, spaces.Discrete):
+        return int(features.shape[1]) if features is not None else int(space.n)
+    return int(np.prod(space.shape)) if space.shape else 1
+
+
+def encode(space: spaces.Space, x, features: torch.Tensor | None = None) -> torch.Tensor:
+    """Encode a batch ``x`` of values of ``space`` as (N, D) float32."""
+    if isinstance(space, spaces.Discrete):
+        idx = torch.as_tensor(np.asarray(x), dtype=torch.long).reshape(-1) - int(space.start)
+        if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= int(space.n)):
+            raise ValueError(
+                f"reward model: discrete value out of range (min {int(idx.min())}, max {int(idx.max())} "
+                f"after start offset); allowed: 0..{int(space.n) - 1}"
+            )
+        if features is not None:
+            return features[idx]
+        return torch.nn.functional.one_hot(idx, int(space.n)).to(torch.float32)
+    arr = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    n_dims = len(space.shape)
+    lead = arr.shape[: arr.dim() - n_dims] if n_dims else arr.shape
+    if tuple(arr.shape[arr.dim() - n_dims:]) != tuple(space.shape):
+        raise ValueError(
+            f"reward model: got a batch of shape {tuple(arr.shape)}, expected (..., {', '.join(map(str, space.shape))}) "
+            f"for space {space}"
+        )
+    return arr.reshape(int(np.prod(lead)) if len(lead) else 1, -1)
