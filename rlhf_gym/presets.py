@@ -9,7 +9,7 @@ from typing import Any
 
 # env id -> (n_envs, total timesteps, PPO keyword arguments)
 PPO_PRESETS: dict[str, tuple[int, int, dict[str, Any]]] = {
-    "rlhf_gym/GridWorld-v0": (4, 20_000, dict(n_steps=128, batch_size=128, n_epochs=8, gamma=0.99, ent_coef=0.01, learning_rate=1e-3)),
+    "rlhf_gym/GridWorld-v0": (1, 20_000, dict(n_steps=512, batch_size=64)),
     "rlhf_gym/CliffWalk-v0": (4, 40_000, dict(n_steps=128, batch_size=128, n_epochs=8, gamma=0.99, ent_coef=0.01, learning_rate=1e-3)),
     "rlhf_gym/LavaMaze-v0": (4, 60_000, dict(n_steps=128, batch_size=128, n_epochs=8, gamma=0.99, ent_coef=0.01, learning_rate=1e-3)),
     "rlhf_gym/ObjectWorld-v0": (4, 60_000, dict(n_steps=128, batch_size=128, n_epochs=8, gamma=0.99, ent_coef=0.01, learning_rate=1e-3)),

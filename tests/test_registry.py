@@ -1,5 +1,7 @@
 """Every registered rlhf_gym env passes both checkers, is deterministic under a seed, and pickles."""
 
+import pickle
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -55,11 +57,22 @@ def test_same_seed_same_trajectory(env_id):
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
+def test_env_pickles_mid_episode(env_id):
+    env = gym.make(env_id)
+    env.reset(seed=1)
+    env.step(env.action_space.sample())
+    clone = pickle.loads(pickle.dumps(env))
+    action = env.action_space.sample()
+    assert np.array_equal(np.asarray(env.step(action)[0]), np.asarray(clone.step(action)[0]))
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
 def test_subproc_vec_env_with_two_workers(env_id):
+    """Workers start fresh interpreters (forkserver), so the id names its module: "rlhf_gym:<id>"."""
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
-    venv = make_vec_env(env_id, n_envs=2, seed=0, vec_env_cls=SubprocVecEnv)
+    venv = make_vec_env(f"rlhf_gym:{env_id}", n_envs=2, seed=0, vec_env_cls=SubprocVecEnv)
     try:
         venv.reset()
         for _ in range(20):

@@ -177,7 +177,8 @@ def _check_goal_reachable(layout: GridLayout) -> None:
 
 def make_objectworld(size: int, rng: np.random.Generator, n_colours: int = 2,
                      object_fraction: float = 0.06) -> GridLayout:
-    """A random ``size`` x ``size`` ObjectWorld: no walls, coloured objects, starts everywhere else.
+    """A random ``size`` x ``size`` ObjectWorld: no walls, objects on about ``object_fraction`` of
+    the cells in random colours, and every other cell a start (uniform initial distribution).
 
     Every colour appears at least once so the feature count is always ``n_colours`` (+ floor).
     """
@@ -230,7 +231,66 @@ def resolve_layout(layout, size=None, layout_seed=None, n_colours=None) -> GridL
     return parse_layout(rows, name=name)
 
 
+def check_number(name, value, lo, hi) -> float:
+    """``value`` as a float if it is a real number in [lo, hi]; else a ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not (
+        lo <= float(value) <= hi
+    ):
+        raise ValueError(f"{name}={value!r} is not allowed; allowed: a number in [{lo}, {hi}]")
+    return float(value)
+
+
+def state_features(layout: GridLayout, kinds: np.ndarray, step_cost=None, goal_reward=None,
+                   lava_reward=None, reward_weights=None):
+    """Feature names, (S, K) indicator features and (K,) reward weights for states of kind ``kinds``.
+
+    Columns, in order, for the kinds present: ``goal``, ``lava``, ``floor`` (``.`` and ``S``; it
+    carries the step cost), then ``obj_<colour>`` per object colour. Default weights: goal +1,
+    lava -1, floor -0.01 when the layout has a goal (else 0), ``obj_a`` +1, ``obj_b`` -1, other
+    colours 0, so ObjectWorld's optimum seeks colour a and avoids b (Levine et al. 2011).
+    ``reward_weights`` (a (K,) array in column order, or a dict name -> weight with missing
+    names 0) replaces the defaults and excludes ``step_cost``/``goal_reward``/``lava_reward``.
+    """
+    if reward_weights is not None:
+        for arg, value in (("step_cost", step_cost), ("goal_reward", goal_reward), ("lava_reward", lava_reward)):
+            if value is not None:
+                raise ValueError(f"{arg}={value!r} cannot be combined with reward_weights; allowed: one or the other")
+    goal_r = 1.0 if goal_reward is None else check_number("goal_reward", goal_reward, -1e9, 1e9)
+    lava_r = -1.0 if lava_reward is None else check_number("lava_reward", lava_reward, -1e9, 1e9)
+    cost = (0.01 if layout.has_goal else 0.0) if step_cost is None else check_number("step_cost", step_cost, -1e9, 1e9)
+    names, columns, defaults = [], [], []
+    for name, column, weight in (("goal", kinds == GOAL, goal_r), ("lava", kinds == LAVA, lava_r)):
+        if column.any():
+            names.append(name), columns.append(column), defaults.append(weight)
+    names.append("floor"), columns.append((kinds == FLOOR) | (kinds == START)), defaults.append(0.0 - cost)
+    for ch in layout.colours():
+        names.append(f"obj_{ch}"), columns.append(kinds == ch), defaults.append({"a": 1.0, "b": -1.0}.get(ch, 0.0))
+    features = np.stack(columns, axis=1).astype(np.float64)
+    weights = np.array(defaults, dtype=np.float64)
+    if reward_weights is not None:
+        weights = _weights_from(reward_weights, names)
+    return tuple(names), features, weights
+
+
+def _weights_from(reward_weights, names: list[str]) -> np.ndarray:
+    if isinstance(reward_weights, dict):
+        unknown = sorted(set(reward_weights) - set(names))
+        if unknown:
+            raise ValueError(f"reward_weights names {unknown} unknown; allowed names: {list(names)}")
+        weights = np.array([float(reward_weights.get(n, 0.0)) for n in names])
+    else:
+        weights = np.asarray(reward_weights, dtype=np.float64)
+        if weights.shape != (len(names),):
+            raise ValueError(
+                f"reward_weights has shape {weights.shape}; allowed: shape ({len(names)},) in the "
+                f"order {list(names)}, or a dict from those names to weights (missing names get 0)"
+            )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(f"reward_weights={weights.tolist()} is not allowed; allowed: finite numbers")
+    return weights
+
+
 __all__ = [
-    "GridLayout", "LEGEND", "NAMED_LAYOUTS", "OBJECT_CHARS", "goal_distances", "make_objectworld",
-    "parse_layout", "resolve_layout",
+    "GridLayout", "LEGEND", "NAMED_LAYOUTS", "OBJECT_CHARS", "check_number", "goal_distances",
+    "make_objectworld", "parse_layout", "resolve_layout", "state_features",
 ]

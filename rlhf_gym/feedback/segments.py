@@ -104,8 +104,10 @@ def stack_segments(segments: list[Segment]) -> dict[str, np.ndarray]:
 def cut_episode(steps: dict[str, np.ndarray], length: int, rng: np.random.Generator) -> list[Segment]:
     """Cut one episode (per-step arrays of equal length T) into clips of ``length``.
 
-    Clips are non-overlapping windows starting at a random offset, so every part of
-    a long episode can be shown. A short episode gives one padded clip.
+    Clips are windows of ``length`` starting at a random offset, plus one window that
+    ends with the episode (its last clip may overlap the one before), so every part of
+    a long episode can be shown and how it ended always is. A short episode gives one
+    padded clip.
     """
     if not isinstance(length, (int, np.integer)) or length < 1:
         raise ValueError(f"cut_episode: length={length!r}; allowed: an integer >= 1")
@@ -131,9 +133,12 @@ def cut_episode(steps: dict[str, np.ndarray], length: int, rng: np.random.Genera
                 frames=None if frames is None else frames[idx],
             )
         ]
-    offset = int(rng.integers(0, t - length + 1)) % length if t > length else 0
+    offset = int(rng.integers(0, length)) if t > length else 0
+    starts = list(range(offset, t - length + 1, length))
+    if not starts or starts[-1] + length < t:
+        starts.append(t - length)  # the episode's end (a goal, a fall) is always shown
     out = []
-    for start in range(offset, t - length + 1, length):
+    for start in starts:
         sl = slice(start, start + length)
         out.append(
             Segment(

@@ -1,0 +1,148 @@
+"""Backflip checks used while tuning: env speed, expert/random success, PPO learnability.
+
+Why a script and not a test: speed is a ratio against CartPole-v1 measured in the
+same process (machines differ), and PPO training takes minutes.
+
+    python baselines/bench_backflip.py speed             # steps/s ratio vs CartPole-v1 (target >= 0.25)
+    python baselines/bench_backflip.py expert            # expert and random success over 50 seeds
+    python baselines/bench_backflip.py ppo --steps 300000 --n-envs 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+import rlhf_gym  # noqa: F401  (registers the env ids)
+
+ENV_ID = "rlhf_gym/Backflip-v0"
+
+
+@dataclass
+class Args:
+    mode: str = "speed"  # speed | expert | ppo
+    steps: int = 300_000  # PPO env steps
+    n_envs: int = 8  # PPO parallel envs (DummyVecEnv)
+    seed: int = 0  # seed for PPO and the evaluation episodes
+    episodes: int = 50  # evaluation episodes
+    speed_steps: int = 30_000  # env steps per speed measurement
+    out: str = ""  # optional path for a JSON summary (and PPO model as .zip next to it)
+
+
+def steps_per_second(env_id: str, n: int, seed: int = 0) -> float:
+    env = gym.make(env_id)
+    env.reset(seed=seed)
+    env.action_space.seed(seed)
+    actions = [env.action_space.sample() for _ in range(256)]
+    start = time.perf_counter()
+    for i in range(n):
+        _, _, terminated, truncated, _ = env.step(actions[i % 256])
+        if terminated or truncated:
+            env.reset()
+    return n / (time.perf_counter() - start)
+
+
+def bench_speed(args: Args) -> dict:
+    ref_a = steps_per_second("CartPole-v1", args.speed_steps)
+    ours = steps_per_second(ENV_ID, args.speed_steps)
+    ref_b = steps_per_second("CartPole-v1", args.speed_steps)
+    ratio = ours / (0.5 * (ref_a + ref_b))
+    print("| env | steps/s |\n|---|---|")
+    print(f"| CartPole-v1 | {0.5 * (ref_a + ref_b):,.0f} |\n| {ENV_ID} | {ours:,.0f} |")
+    print(f"ratio Backflip/CartPole = {ratio:.2f} (target >= 0.25)")
+    return {"cartpole_sps": 0.5 * (ref_a + ref_b), "backflip_sps": ours, "ratio": ratio}
+
+
+def run_episodes(policy, episodes: int, seed: int) -> dict:
+    """Roll ``policy(obs) -> action`` for whole episodes; success, return, flips."""
+    env = gym.make(ENV_ID)
+    success, returns, flips = [], [], []
+    for k in range(episodes):
+        obs, info = env.reset(seed=seed + k)
+        total, done = 0.0, False
+        while not done:
+            obs, reward, terminated, truncated, info = env.step(policy(obs))
+            total += reward
+            done = terminated or truncated
+        success.append(info["is_success"])
+        returns.append(total)
+        flips.append(info["flips"])
+    return {"success_rate": float(np.mean(success)), "return_mean": float(np.mean(returns)),
+            "return_std": float(np.std(returns)), "flips_mean": float(np.mean(flips))}
+
+
+def bench_expert(args: Args) -> dict:
+    from rlhf_gym.experts import expert_for
+
+    expert = expert_for(gym.make(ENV_ID))
+    rng = np.random.default_rng(args.seed)
+    rows = {
+        "expert": run_episodes(lambda o: expert.predict(o)[0], args.episodes, args.seed),
+        "random": run_episodes(lambda o: rng.uniform(-1, 1, 2).astype(np.float32),
+                               args.episodes, args.seed),
+    }
+    _table(rows)
+    return rows
+
+
+def bench_ppo(args: Args) -> dict:
+    import torch
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.env_util import make_vec_env
+
+    torch.set_num_threads(1)
+    venv = make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed)
+    hyper = dict(n_steps=256, batch_size=256, n_epochs=10, learning_rate=3e-4,
+                 gamma=0.99, gae_lambda=0.95, ent_coef=0.0)
+    model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", verbose=0, **hyper)
+    start = time.perf_counter()
+    checkpoints = {}
+    chunk = max(args.steps // 4, args.n_envs * hyper["n_steps"])
+    done_steps = 0
+    while done_steps < args.steps:
+        model.learn(chunk, reset_num_timesteps=False, progress_bar=False)
+        done_steps = model.num_timesteps
+        result = run_episodes(lambda o: model.predict(o, deterministic=True)[0],
+                              args.episodes, 10_000 + args.seed)
+        checkpoints[done_steps] = result
+        print(f"{done_steps:>8} steps  {time.perf_counter() - start:6.0f} s  "
+              f"success {result['success_rate']:.2f}  return {result['return_mean']:.2f}  "
+              f"flips {result['flips_mean']:.2f}", flush=True)
+    if args.out:
+        model.save(args.out.rsplit(".", 1)[0] + "_ppo.zip")
+    return {"hyper": hyper, "n_envs": args.n_envs, "wall_seconds": time.perf_counter() - start,
+            "checkpoints": checkpoints}
+
+
+def _table(rows: dict) -> None:
+    print("| policy | success | return | flips |\n|---|---|---|---|")
+    for name, r in rows.items():
+        print(f"| {name} | {r['success_rate']:.2f} | {r['return_mean']:.2f} ± "
+              f"{r['return_std']:.2f} | {r['flips_mean']:.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for field in dataclasses.fields(Args):
+        name = "--" + field.name.replace("_", "-")
+        if field.name == "mode":
+            parser.add_argument("mode", nargs="?", default=field.default,
+                                choices=["speed", "expert", "ppo"])
+        else:
+            parser.add_argument(name, type=type(field.default), default=field.default)
+    args = Args(**vars(parser.parse_args()))
+    result = {"speed": bench_speed, "expert": bench_expert, "ppo": bench_ppo}[args.mode](args)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            json.dump({"args": dataclasses.asdict(args), "result": result}, handle, indent=2,
+                      default=str)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""DAgger: roll out the learner, let the expert label the states it visits, aggregate, retrain.
+
+Round i mixes expert and learner with probability β_i (schedule: ``"linear"``,
+``"exponential"``, a constant, or any callable ``round -> β``). Round 0 with β = 1 is exactly
+behavioural cloning's data, so DAgger's first round *is* BC and later rounds only add the
+states that the learner's own mistakes lead to. Every visited state costs one expert label;
+an optional ``query_budget`` caps the total.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gymnasium as gym
+import numpy as np
+
+from rlhf_gym.algorithms.bc import train_bc
+from rlhf_gym.wrappers.dagger import DAgger, check_beta
+
+
+@dataclass(frozen=True)
+class LinearBeta:
+    """β_i = max(0, 1 − i / rampdown_rounds): the expert fades out over ``rampdown_rounds``."""
+
+    rampdown_rounds: int
+
+    def __post_init__(self):
+        if not isinstance(self.rampdown_rounds, (int, np.integer)) or self.rampdown_rounds < 1:
+            raise ValueError(f"rampdown_rounds: {self.rampdown_rounds!r}; allowed: an integer >= 1")
+
+    def __call__(self, round_index: int) -> float:
+        return max(0.0, 1.0 - round_index / self.rampdown_rounds)
+
+
+@dataclass(frozen=True)
+class ExponentialBeta:
+    """β_i = decay ** i (Ross et al.'s p^(i))."""
+
+    decay: float = 0.5
+
+    def __post_init__(self):
+        if not 0.0 <= float(self.decay) <= 1.0:
+            raise ValueError(f"decay: {self.decay!r}; allowed: a number in [0, 1]")
+
+    def __call__(self, round_index: int) -> float:
+        return float(self.decay) ** round_index
+
+
+def make_beta_schedule(beta: Any, n_rounds: int) -> Callable[[int], float]:
+    """Turn ``"linear"``, ``"exponential"``, a number or a callable into ``round -> β``."""
+    if isinstance(beta, str):
+        if beta == "linear":
+            return LinearBeta(max(1, n_rounds // 2))
+        if beta == "exponential":
+            return ExponentialBeta(0.5)
+        raise ValueError(f"beta: {beta!r}; allowed: 'linear', 'exponential', a number in [0, 1] or a callable round -> beta")
+    if callable(beta):
+        return beta
+    value = check_beta(beta)
+    return lambda _round: value
+
+
+@dataclass
+class DAggerRound:
+    """One round's numbers: β used, labels so far, dataset size, the true return of its (mixed) rollouts."""
+
+    round: int
+    beta: float
+    labels_used: int
+    n_samples: int
+    episodes: int
+    rollout_true_return: float
+    bc_loss: float
+
+
+@dataclass
+class DAggerResult:
+    model: Any
+    labels_used: int
+    rounds: list[DAggerRound] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+
+def _run_episode(wrapper: DAgger, model: Any, seed: int, budget_left: int | None) -> tuple[float, bool]:
+    """One episode through the wrapper; stops early (returns False) when the budget runs out."""
+    obs, _ = wrapper.reset(seed=seed)
+    total, done = 0.0, False
+    while not done:
+        if budget_left is not None and budget_left <= 0:
+            return total, False
+        action, _ = model.predict(obs, deterministic=True)
+        obs, reward, terminated, truncated, info = wrapper.step(action)
+        total += float(info.get("true_reward", reward))
+        done = terminated or truncated
+        if budget_left is not None:
+            budget_left -= 1
+    return total, True
+
+
+def train_dagger(
+    model: Any,
+    env: gym.Env,
+    expert: Any,
+    *,
+    n_rounds: int = 10,
+    episodes_per_round: int = 5,
+    beta: Any = "linear",
+    query_budget: int | None = None,
+    bc_epochs: int = 20,
+    bc_kwargs: dict | None = None,
+    rng: np.random.Generator | None = None,
+    progress_bar: bool = False,
+    callback: Callable[[DAggerRound, Any], None] | None = None,
+) -> DAggerResult:
+    """Train ``model.policy`` (any SB3 model BC supports) with DAgger on ``env``.
+
+    Each round runs ``episodes_per_round`` episodes of the current policy through a
+    :class:`~rlhf_gym.wrappers.DAgger` wrapper, then continues BC on all labels so far.
+    ``callback(round_record, model)`` runs after each round (evaluation, logging).
+    """
+    for name, value in (("n_rounds", n_rounds), ("episodes_per_round", episodes_per_round)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name}: {value!r}; allowed: an integer >= 1")
+    if query_budget is not None and (not isinstance(query_budget, (int, np.integer)) or query_budget < 1):
+        raise ValueError(f"query_budget: {query_budget!r}; allowed: None or an integer >= 1")
+    schedule = make_beta_schedule(beta, n_rounds)
+    rng = np.random.default_rng(0) if rng is None else rng
+    wrapper = env if isinstance(env, DAgger) else DAgger(env, expert, beta=1.0)
+    start = time.perf_counter()
+    result = DAggerResult(model=model, labels_used=0)
+    rounds = range(n_rounds)
+    if progress_bar:
+        from tqdm.auto import tqdm
+
+        rounds = tqdm(rounds, desc="DAgger", unit="round")
+    base_queries = wrapper.n_queries
+    for i in rounds:
+        wrapper.beta = check_beta(schedule(i))
+        returns, finished = [], True
+        for _ in range(episodes_per_round):
+            left = None if query_budget is None else query_budget - (wrapper.n_queries - base_queries)
+            total, finished = _run_episode(wrapper, model, int(rng.integers(2**31 - 1)), left)
+            if finished:
+                returns.append(total)
+            if not finished:
+                break
+        if not wrapper.observations:
+            break
+        obs, actions = wrapper.dataset()
+        stats = train_bc(model, obs, actions, n_epochs=bc_epochs, rng=rng, **(bc_kwargs or {}))
+        record = DAggerRound(
+            round=i, beta=wrapper.beta, labels_used=wrapper.n_queries - base_queries, n_samples=len(obs),
+            episodes=len(returns), rollout_true_return=float(np.mean(returns)) if returns else float("nan"),
+            bc_loss=stats.loss,
+        )
+        result.rounds.append(record)
+        if callback is not None:
+            callback(record, model)
+        if progress_bar:
+            rounds.set_postfix(labels=record.labels_used, beta=f"{record.beta:.2f}")
+        if not finished:
+            break
+    result.labels_used = wrapper.n_queries - base_queries
+    result.wall_seconds = time.perf_counter() - start
+    return result
+
+
+__all__ = ["DAggerResult", "DAggerRound", "ExponentialBeta", "LinearBeta", "make_beta_schedule", "train_dagger"]

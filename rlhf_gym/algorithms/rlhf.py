@@ -1,0 +1,211 @@
+"""The online RLHF loop (Christiano et al. 2017) as an SB3 callback.
+
+Why a callback: the agent stays an unchanged PPO / A2C / SAC / DQN. The env is
+wrapped in ``VecLearnedReward(venv, reward_model)``; during ``model.learn()`` this
+callback watches the agent's own transitions through the wrapper, cuts clips,
+asks the teacher about pairs on a decaying schedule, retrains the reward model on
+every label so far, and - because a reward changed mid-training would leave stale
+rewards behind - rewrites the rewards already collected: the current rollout
+(recomputing advantages) for on-policy agents, the replay buffer for off-policy ones.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+from stable_baselines3.common.buffers import ReplayBuffer, RolloutBuffer
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.vec_env import VecEnvWrapper, VecNormalize
+
+from rlhf_gym.algorithms.rlhf_schedule import LabelSchedule
+from rlhf_gym.feedback.queries import METHODS, select_pairs
+from rlhf_gym.feedback.rollouts import EpisodeRecorder
+from rlhf_gym.feedback.segments import stack_segments
+from rlhf_gym.feedback.teachers import ReplayTeacher
+from rlhf_gym.rewards.model import RewardModel
+from rlhf_gym.rewards.trainer import RewardTrainer, TrainerConfig
+from rlhf_gym.wrappers.vec_learned_reward import VecLearnedReward
+
+
+def find_learned_reward(venv) -> tuple[VecLearnedReward, bool]:
+    """The VecLearnedReward in a VecEnv chain, and whether a VecNormalize sits above it."""
+    normalized_above = False
+    while venv is not None:
+        if isinstance(venv, VecLearnedReward):
+            return venv, normalized_above
+        normalized_above |= isinstance(venv, VecNormalize) and bool(getattr(venv, "norm_reward", False))
+        venv = venv.venv if isinstance(venv, VecEnvWrapper) else None
+    raise ValueError(
+        "PreferenceLearningCallback: the agent's env has no VecLearnedReward; allowed: "
+        "model = PPO(..., env=VecLearnedReward(venv, reward_model))"
+    )
+
+
+class PreferenceLearningCallback(BaseCallback):
+    """Christiano-style preference learning during ``model.learn()``.
+
+    Args:
+        reward_model: the RewardModel inside the env's VecLearnedReward.
+        teacher: anything with ``label_pairs(pairs) -> [1.0 | 0.0 | 0.5 | None]``.
+        total_labels: the label budget (queries asked, skips included).
+        schedule, initial_fraction, label_until: see ``LabelSchedule``.
+        segment_length: steps per clip.
+        query: "random" or "disagreement" (needs an ensemble).
+        label_store: optional LabelStore; every answer is appended as it arrives.
+        trainer_config: settings of the reward trainer.
+        relabel: rewrite already-collected rewards after each reward update.
+        seed: seeds clip cutting, pair choice and the trainer.
+    """
+
+    def __init__(self, reward_model: RewardModel, teacher, total_labels: int, schedule: str = "hyperbolic",
+                 initial_fraction: float = 0.25, label_until: float = 0.75, segment_length: int = 25,
+                 query: str = "random", oversample: int = 10, label_store=None,
+                 trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
+                 seed: int = 0, verbose: int = 0):
+        super().__init__(verbose)
+        if not isinstance(reward_model, RewardModel):
+            raise TypeError(f"reward_model={type(reward_model).__name__}; allowed: a RewardModel")
+        if isinstance(teacher, ReplayTeacher) or not hasattr(teacher, "label_pairs"):
+            raise ValueError(f"teacher={type(teacher).__name__}; allowed: a teacher that answers new clips "
+                             "(SyntheticTeacher, a human window). Train on recorded labels with fit_from_store.")
+        if query not in METHODS:
+            raise ValueError(f"query={query!r}; allowed: {METHODS}")
+        if query == "disagreement" and reward_model.ensemble_size < 2:
+            raise ValueError(f"query='disagreement' needs ensemble_size >= 2; reward_model has {reward_model.ensemble_size}")
+        self.reward_model, self.teacher = reward_model, teacher
+        self.schedule = LabelSchedule(int(total_labels), schedule, initial_fraction, label_until)
+        self.segment_length, self.query, self.oversample = int(segment_length), query, int(oversample)
+        self.label_store, self.relabel, self.pool_size = label_store, bool(relabel), int(pool_size)
+        self.rng = np.random.default_rng(seed)
+        self.trainer = RewardTrainer(reward_model, self.rng, trainer_config)
+        self.pairs: list = []
+        self.labels: list[float] = []
+        self.queries_asked = 0
+        self.metrics: dict = {}
+        self.reward_seconds = 0.0
+        self._rollout: list = []
+        self._ep_true = self._ep_learned = None
+        self.episode_true_returns: list[float] = []
+        self.episode_learned_returns: list[float] = []
+
+    # ---- wiring -----------------------------------------------------------------
+    def _on_training_start(self) -> None:
+        self.wrapper, normalized = find_learned_reward(self.model.get_env())
+        if self.wrapper.reward_fn is not self.reward_model:
+            self.wrapper.reward_fn = self.reward_model  # keep the wrapper on the model being trained
+        if normalized and self.relabel:
+            warnings.warn("PreferenceLearningCallback: VecNormalize(norm_reward=True) above the reward wrapper; "
+                          "collected rewards are not rewritten after reward updates", stacklevel=2)
+            self.relabel = False
+        n = self.wrapper.num_envs
+        self.recorder = EpisodeRecorder(n, self.segment_length, self.rng, capacity=self.pool_size)
+        self._ep_true, self._ep_learned = np.zeros(n), np.zeros(n)
+        self.wrapper.add_listener(self._on_transition)
+        self._total = max(int(getattr(self.model, "_total_timesteps", 0)) - int(self.model.num_timesteps), 1)
+        self._start = int(self.model.num_timesteps)
+
+    def _on_training_end(self) -> None:
+        self.wrapper.remove_listener(self._on_transition)
+
+    def _on_transition(self, obs, actions, next_obs, true_rewards, learned, dones) -> None:
+        self.recorder.add(obs, actions, next_obs, true_rewards, dones)
+        self._rollout.append((np.array(obs), np.array(actions), np.array(next_obs), learned))
+        self._ep_true += true_rewards
+        self._ep_learned += learned
+        for i in np.flatnonzero(dones):
+            self.episode_true_returns.append(float(self._ep_true[i]))
+            self.episode_learned_returns.append(float(self._ep_learned[i]))
+            self._ep_true[i] = self._ep_learned[i] = 0.0
+
+    def _on_rollout_start(self) -> None:
+        self._rollout = []
+
+    def _on_step(self) -> bool:
+        return True
+
+    # ---- the loop -----------------------------------------------------------------
+    def _on_rollout_end(self) -> None:
+        progress = (self.model.num_timesteps - self._start) / self._total
+        target = self.schedule.target(progress)
+        want = target - self.queries_asked
+        pool = self.recorder.take()
+        small = want < max(1, self.schedule.total // 50) and target < self.schedule.total
+        if len(pool) < 2 or want <= 0 or small:  # ask in batches, but spend the whole budget
+            self._log_returns()
+            return
+        t0 = time.perf_counter()
+        pairs = select_pairs(self.query, pool, want, self.rng, self.reward_model, self.oversample)
+        answers = self.teacher.label_pairs(pairs)
+        self.queries_asked += len(pairs)
+        for (left, right), lab in zip(pairs, answers):
+            if self.label_store is not None:
+                self.label_store.append(left, right, lab, teacher=getattr(self.teacher, "name", "teacher"),
+                                        timestep=int(self.model.num_timesteps))
+            if lab is not None:
+                self.pairs.append((left, right))
+                self.labels.append(float(lab))
+        if self.labels:
+            self.metrics = self.trainer.train(self.pairs, self.labels)
+            recent = list(pool)[-min(len(pool), 500):]
+            self.reward_model.fit_output_normalization(stack_segments(recent))
+            if self.relabel:
+                self._relabel()
+        self.reward_seconds += time.perf_counter() - t0
+        for key in ("train_loss", "val_loss", "val_accuracy", "teacher_agreement"):
+            if key in self.metrics:
+                self.logger.record(f"rlhf/reward_{key}", self.metrics[key])
+        self.logger.record("rlhf/labels", len(self.labels))
+        self.logger.record("rlhf/queries", self.queries_asked)
+        self._log_returns()
+        if self.verbose:
+            print(f"[rlhf] t={self.model.num_timesteps} labels={len(self.labels)} metrics={self.metrics}")
+
+    def _log_returns(self) -> None:
+        if self.episode_true_returns:
+            self.logger.record("rlhf/true_return", float(np.mean(self.episode_true_returns[-20:])))
+            self.logger.record("rlhf/learned_return", float(np.mean(self.episode_learned_returns[-20:])))
+
+    # ---- rewriting collected rewards -------------------------------------------------
+    def _relabel(self) -> None:
+        buffer = getattr(self.model, "rollout_buffer", None)
+        if isinstance(buffer, RolloutBuffer) and not isinstance(getattr(self.model, "replay_buffer", None), ReplayBuffer):
+            self._relabel_rollout(buffer)
+        elif isinstance(getattr(self.model, "replay_buffer", None), ReplayBuffer):
+            self._relabel_replay(self.model.replay_buffer)
+
+    def _relabel_rollout(self, buffer: RolloutBuffer) -> None:
+        if len(self._rollout) != buffer.buffer_size or not buffer.full:
+            return
+        obs, act, nxt, old = (np.stack(x) for x in zip(*self._rollout))
+        t, n = old.shape
+        new = self.reward_model(obs.reshape((t * n,) + obs.shape[2:]), act.reshape((t * n,) + act.shape[2:]),
+                                nxt.reshape((t * n,) + nxt.shape[2:])).reshape(t, n)
+        buffer.rewards += new - old  # keeps SB3's timeout bootstrap term already added
+        buffer.compute_returns_and_advantage(last_values=self.locals["values"], dones=self.locals["dones"])
+
+    def _relabel_replay(self, rb: ReplayBuffer) -> None:
+        if rb.optimize_memory_usage:
+            return
+        size = rb.buffer_size if rb.full else rb.pos
+        if size == 0:
+            return
+        obs, nxt, act = rb.observations[:size], rb.next_observations[:size], rb.actions[:size]
+        n = obs.shape[1]
+        flat = lambda a: a.reshape((size * n,) + a.shape[2:])  # noqa: E731
+        act = flat(act)
+        if self.reward_model.action_space.__class__.__name__ == "Box" and getattr(self.model.policy, "squash_output", False):
+            act = self.model.policy.unscale_action(act)
+        elif self.reward_model.action_space.__class__.__name__ == "Discrete":
+            act = act.reshape(-1)
+        rb.rewards[:size] = self.reward_model(flat(obs), act, flat(nxt)).reshape(size, n)
+
+
+def fit_from_store(reward_model: RewardModel, store, seed: int = 0, trainer_config: TrainerConfig | None = None) -> dict:
+    """Train ``reward_model`` offline on every label recorded in a LabelStore; returns metrics."""
+    recorded = store.labelled_pairs()
+    if not recorded:
+        raise ValueError(f"fit_from_store: {store.path} holds no labels; allowed: a label file with at least one answer")
+    trainer = RewardTrainer(reward_model, np.random.default_rng(seed), trainer_config)
+    return trainer.train([(a, b) for a, b, _ in recorded], [lab for _, _, lab in recorded])

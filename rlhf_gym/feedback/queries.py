@@ -1,0 +1,61 @@
+"""Choosing which clip pairs to ask about.
+
+Why more than random: labels are the scarce resource. Ensemble disagreement
+(Christiano et al. 2017) draws ``oversample`` times more random candidate pairs
+than needed and keeps those whose predicted preference varies most across the
+reward model's members - the pairs the model is least sure about.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rlhf_gym.feedback.segments import Segment, stack_segments
+
+METHODS = ("random", "disagreement")
+
+
+def random_pairs(n_segments: int, n_pairs: int, rng: np.random.Generator) -> np.ndarray:
+    """(n_pairs, 2) indices of distinct clips, uniformly at random."""
+    if not isinstance(n_segments, (int, np.integer)) or n_segments < 2:
+        raise ValueError(f"random_pairs: n_segments={n_segments!r}; allowed: an integer >= 2")
+    if not isinstance(n_pairs, (int, np.integer)) or n_pairs < 0:
+        raise ValueError(f"random_pairs: n_pairs={n_pairs!r}; allowed: an integer >= 0")
+    first = rng.integers(0, n_segments, size=n_pairs)
+    second = (first + rng.integers(1, n_segments, size=n_pairs)) % n_segments
+    return np.stack([first, second], axis=1)
+
+
+def disagreement_pairs(segments: list[Segment], n_pairs: int, reward_model, rng: np.random.Generator,
+                       oversample: int = 10) -> np.ndarray:
+    """(n_pairs, 2) indices of the candidates with the highest variance of P(left > right)
+    across the reward model's ensemble members (needs ensemble_size >= 2)."""
+    if getattr(reward_model, "ensemble_size", 1) < 2:
+        raise ValueError(
+            f"disagreement_pairs: reward_model has ensemble_size={getattr(reward_model, 'ensemble_size', 1)}; "
+            "allowed: an ensemble of >= 2 members (or use query='random')"
+        )
+    if not isinstance(oversample, (int, np.integer)) or oversample < 1:
+        raise ValueError(f"disagreement_pairs: oversample={oversample!r}; allowed: an integer >= 1")
+    cand = random_pairs(len(segments), n_pairs * int(oversample), rng)
+    used = np.unique(cand)
+    returns = np.zeros((reward_model.ensemble_size, len(segments)))
+    returns[:, used] = reward_model.segment_returns(stack_segments([segments[i] for i in used]), normalized=True)
+    diff = returns[:, cand[:, 0]] - returns[:, cand[:, 1]]
+    probs = 0.5 * (1.0 + np.tanh(0.5 * diff))
+    order = np.argsort(-probs.var(axis=0), kind="stable")
+    return cand[order[:n_pairs]]
+
+
+def select_pairs(method: str, segments: list[Segment], n_pairs: int, rng: np.random.Generator,
+                 reward_model=None, oversample: int = 10) -> list[tuple[Segment, Segment]]:
+    """Pairs of clips chosen by ``method`` ("random" or "disagreement")."""
+    if method not in METHODS:
+        raise ValueError(f"select_pairs: method={method!r}; allowed: {METHODS}")
+    if method == "random":
+        idx = random_pairs(len(segments), n_pairs, rng)
+    else:
+        if reward_model is None:
+            raise ValueError("select_pairs: method='disagreement' needs reward_model; got None")
+        idx = disagreement_pairs(segments, n_pairs, reward_model, rng, oversample)
+    return [(segments[i], segments[j]) for i, j in idx]

@@ -1,0 +1,107 @@
+"""Saving and loading reward models: safetensors weights + a JSON config.
+
+Why not torch.save: a pickle runs code when loaded, and reward models are files
+people pass around. The JSON says what the tensors are; loading checks that the
+file really holds that model (every tensor name and shape) before using it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from rlhf_gym.rewards.encoding import space_from_config
+from rlhf_gym.rewards.model import RewardModel
+
+FORMAT = "rlhf_gym.reward_model"
+VERSION = 1
+
+
+def _paths(path) -> tuple[Path, Path]:
+    p = Path(path)
+    stem = p.with_suffix("") if p.suffix in (".safetensors", ".json") else p
+    return stem.with_suffix(".safetensors"), stem.with_suffix(".json")
+
+
+def save_reward_model(model: RewardModel, path) -> tuple[Path, Path]:
+    """Write PATH.safetensors and PATH.json; returns both paths."""
+    if not isinstance(model, RewardModel):
+        raise TypeError(f"save_reward_model: model={type(model).__name__}; allowed: a RewardModel")
+    weights, cfg_path = _paths(path)
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().contiguous().clone() for k, v in model.net.state_dict().items()}
+    if model.features is not None:
+        tensors["features"] = model.features.contiguous().clone()
+    save_file(tensors, str(weights), metadata={"format": FORMAT})
+    cfg = {"format": FORMAT, "version": VERSION, **model.config()}
+    cfg_path.write_text(json.dumps(cfg, indent=2))
+    return weights, cfg_path
+
+
+def load_reward_model(path) -> RewardModel:
+    """Rebuild a model saved by :func:`save_reward_model`, bit-identical."""
+    weights, cfg_path = _paths(path)
+    for p in (weights, cfg_path):
+        if not p.exists():
+            raise ValueError(f"load_reward_model: path={str(p)!r} does not exist; allowed: a file written by save_reward_model")
+    try:
+        cfg = json.loads(cfg_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"load_reward_model: {str(cfg_path)!r} is not valid JSON ({exc})") from exc
+    if not isinstance(cfg, dict) or cfg.get("format") != FORMAT:
+        raise ValueError(
+            f"load_reward_model: {str(cfg_path)!r} has format={cfg.get('format') if isinstance(cfg, dict) else None!r}; "
+            f"allowed: {FORMAT!r}"
+        )
+    if cfg.get("version") != VERSION:
+        raise ValueError(f"load_reward_model: version={cfg.get('version')!r}; allowed: {VERSION}")
+    try:
+        tensors = load_file(str(weights))
+    except (SafetensorError, OSError, RuntimeError) as exc:
+        raise ValueError(f"load_reward_model: {str(weights)!r} is not a safetensors file ({exc})") from exc
+    features = tensors.pop("features", None)
+    if bool(cfg.get("has_features")) != (features is not None):
+        raise ValueError(f"load_reward_model: {str(weights)!r} and its config disagree about 'features'")
+    model = RewardModel(
+        space_from_config(cfg["observation_space"], "observation_space"),
+        space_from_config(cfg["action_space"], "action_space"),
+        kind=cfg["kind"],
+        inputs=tuple(cfg["inputs"]),
+        hidden_sizes=tuple(cfg["hidden_sizes"]),
+        ensemble_size=int(cfg["ensemble_size"]),
+        features=None if features is None else features.numpy(),
+        normalize_inputs=bool(cfg["normalize_inputs"]),
+        seed=int(cfg["seed"]),
+    )
+    expected = {k: tuple(v.shape) for k, v in model.net.state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in tensors.items()}
+    if expected != got:
+        missing = sorted(set(expected) - set(got))
+        extra = sorted(set(got) - set(expected))
+        wrong = sorted(k for k in set(expected) & set(got) if expected[k] != got[k])
+        raise ValueError(
+            f"load_reward_model: {str(weights)!r} does not hold the model its config describes "
+            f"(missing {missing}, unexpected {extra}, wrong shape {wrong})"
+        )
+    model.net.load_state_dict(tensors)
+    if features is not None:
+        model.features = features
+    return model
+
+
+def state_equal(a: RewardModel, b: RewardModel) -> bool:
+    """True when every tensor of the two models is bit-identical."""
+    sa, sb = a.net.state_dict(), b.net.state_dict()
+    if sa.keys() != sb.keys():
+        return False
+    return all(torch.equal(sa[k], sb[k]) for k in sa) and (
+        (a.features is None and b.features is None)
+        or (a.features is not None and b.features is not None and torch.equal(a.features, b.features))
+    )
+
+
+__all__ = ["load_reward_model", "save_reward_model", "state_equal"]

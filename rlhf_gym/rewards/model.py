@@ -1,0 +1,213 @@
+"""Reward models: tabular / linear-in-features / MLP, as an ensemble of K members.
+
+Why one class for all of them: a single member is an ensemble of one, a table is a
+linear model over one-hot states, so the trainer, the wrappers, query selection and
+save/load see one interface. A ``RewardModel`` is itself a ``reward_fn``:
+``model(obs, actions, next_obs, dones) -> np.ndarray`` of per-step rewards, the
+members' outputs each normalised (zero mean, unit std on recent data) then averaged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from gymnasium import spaces
+from torch import nn
+
+from rlhf_gym.rewards.encoding import ALLOWED_INPUTS, encode, encoded_size
+
+KINDS = ("linear", "mlp")
+
+
+def _init_linear(layer: nn.Linear, gen: torch.Generator, zero: bool) -> None:
+    """Seeded init (uniform +-1/sqrt(fan_in), like torch's default) without the global RNG."""
+    with torch.no_grad():
+        if zero:
+            layer.weight.zero_()
+        else:
+            bound = 1.0 / np.sqrt(layer.in_features)
+            layer.weight.copy_((torch.rand(layer.weight.shape, generator=gen) * 2 - 1) * bound)
+        layer.bias.zero_()
+
+
+class RewardNet(nn.Module):
+    """K members mapping encoded inputs (N, D) to raw rewards (K, N); holds the
+    normalisation statistics as buffers so they are saved with the weights."""
+
+    def __init__(self, in_dim: int, kind: str, hidden_sizes: tuple[int, ...], ensemble_size: int, seed: int):
+        super().__init__()
+        gen = torch.Generator().manual_seed(int(seed))
+        members = []
+        for _ in range(ensemble_size):
+            if kind == "linear":
+                layer = nn.Linear(in_dim, 1)
+                # Zero start is fine for a convex loss; bootstrapped data makes members differ.
+                _init_linear(layer, gen, zero=ensemble_size == 1)
+                members.append(layer)
+            else:
+                layers, d = [], in_dim
+                for h in hidden_sizes:
+                    lin = nn.Linear(d, h)
+                    _init_linear(lin, gen, zero=False)
+                    layers += [lin, nn.LeakyReLU(0.01)]
+                    d = h
+                out = nn.Linear(d, 1)
+                _init_linear(out, gen, zero=False)
+                members.append(nn.Sequential(*layers, out))
+        self.members = nn.ModuleList(members)
+        self.register_buffer("in_mean", torch.zeros(in_dim))
+        self.register_buffer("in_std", torch.ones(in_dim))
+        self.register_buffer("out_mean", torch.zeros(ensemble_size))
+        self.register_buffer("out_std", torch.ones(ensemble_size))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = (x - self.in_mean) / self.in_std
+        return torch.stack([m(z).squeeze(-1) for m in self.members])
+
+
+class RewardModel:
+    """A learned reward over (obs[, action][, next_obs]) for one env's spaces.
+
+    Args:
+        observation_space, action_space: the env's spaces (Box or Discrete).
+        kind: "linear" (a table for Discrete obs, or linear in ``features``) or "mlp".
+        inputs: which of "obs", "action", "next_obs" the reward reads.
+        hidden_sizes: MLP layer widths.
+        ensemble_size: K bootstrapped members (K >= 2 enables disagreement queries).
+        features: optional (n_states, K) matrix; a Discrete obs s is encoded as features[s].
+        normalize_inputs: standardise inputs on training data (default: True for mlp).
+        seed: seeds weight initialisation (a private torch.Generator).
+    """
+
+    def __init__(
+        self,
+        observation_space: spaces.Space,
+        action_space: spaces.Space,
+        kind: str = "mlp",
+        inputs: tuple[str, ...] = ("obs", "action"),
+        hidden_sizes: tuple[int, ...] = (64, 64),
+        ensemble_size: int = 1,
+        features: np.ndarray | None = None,
+        normalize_inputs: bool | None = None,
+        seed: int = 0,
+    ):
+        if kind not in KINDS:
+            raise ValueError(f"RewardModel: kind={kind!r}; allowed: {KINDS}")
+        inputs = tuple(inputs)
+        if not inputs or any(i not in ALLOWED_INPUTS for i in inputs) or len(set(inputs)) != len(inputs):
+            raise ValueError(f"RewardModel: inputs={inputs!r}; allowed: a non-empty subset of {ALLOWED_INPUTS}")
+        if not isinstance(ensemble_size, (int, np.integer)) or ensemble_size < 1:
+            raise ValueError(f"RewardModel: ensemble_size={ensemble_size!r}; allowed: an integer >= 1")
+        hidden_sizes = tuple(int(h) for h in hidden_sizes)
+        if any(h < 1 for h in hidden_sizes):
+            raise ValueError(f"RewardModel: hidden_sizes={hidden_sizes!r}; allowed: positive integers")
+        for name, sp in (("observation_space", observation_space), ("action_space", action_space)):
+            if not isinstance(sp, (spaces.Box, spaces.Discrete)):
+                raise ValueError(f"RewardModel: {name}={sp!r}; allowed: gymnasium Box or Discrete")
+        self.features = None
+        if features is not None:
+            feats = np.asarray(features, dtype=np.float32)
+            if not isinstance(observation_space, spaces.Discrete) or feats.ndim != 2 or feats.shape[0] != observation_space.n:
+                raise ValueError(
+                    f"RewardModel: features of shape {feats.shape} with observation_space={observation_space}; "
+                    "allowed: a (n_states, K) matrix for a Discrete observation space"
+                )
+            self.features = torch.as_tensor(feats)
+        self.observation_space, self.action_space = observation_space, action_space
+        self.kind, self.inputs, self.hidden_sizes = kind, inputs, hidden_sizes
+        self.ensemble_size, self.seed = int(ensemble_size), int(seed)
+        self.normalize_inputs = (kind == "mlp") if normalize_inputs is None else bool(normalize_inputs)
+        self.in_dim = sum(self._part_size(i) for i in inputs)
+        self.net = RewardNet(self.in_dim, kind, hidden_sizes, self.ensemble_size, seed)
+
+    # ---- construction helpers -------------------------------------------------
+    @classmethod
+    def for_env(cls, env, **kwargs) -> "RewardModel":
+        """Build for a gym env or SB3 VecEnv (reads its observation/action spaces)."""
+        return cls(env.observation_space, env.action_space, **kwargs)
+
+    def config(self) -> dict:
+        """Everything but the weights, as JSON-able data (see rewards.io)."""
+        from rlhf_gym.rewards.encoding import space_to_config
+
+        return {
+            "kind": self.kind,
+            "inputs": list(self.inputs),
+            "hidden_sizes": list(self.hidden_sizes),
+            "ensemble_size": self.ensemble_size,
+            "normalize_inputs": self.normalize_inputs,
+            "has_features": self.features is not None,
+            "seed": self.seed,
+            "observation_space": space_to_config(self.observation_space, "observation_space"),
+            "action_space": space_to_config(self.action_space, "action_space"),
+        }
+
+    def _part_size(self, part: str) -> int:
+        if part == "action":
+            return encoded_size(self.action_space)
+        return encoded_size(self.observation_space, self.features)
+
+    # ---- evaluation -------------------------------------------------------------
+    def encode(self, obs, actions, next_obs) -> torch.Tensor:
+        """Encode a flat batch of N transitions as (N, in_dim) float32."""
+        parts = []
+        for part in self.inputs:
+            if part == "obs":
+                parts.append(encode(self.observation_space, obs, self.features))
+            elif part == "next_obs":
+                parts.append(encode(self.observation_space, next_obs, self.features))
+            else:
+                parts.append(encode(self.action_space, actions))
+        sizes = {p.shape[0] for p in parts}
+        if len(sizes) != 1:
+            raise ValueError(f"reward model: inputs have different batch sizes {sorted(sizes)}")
+        return torch.cat(parts, dim=1)
+
+    def member_rewards(self, obs, actions, next_obs, normalized: bool = True) -> np.ndarray:
+        """Per-member rewards, shape (K, N)."""
+        with torch.no_grad():
+            raw = self.net(self.encode(obs, actions, next_obs))
+            if normalized:
+                raw = (raw - self.net.out_mean[:, None]) / self.net.out_std[:, None]
+        return raw.numpy()
+
+    def __call__(self, obs, actions, next_obs, dones=None) -> np.ndarray:
+        """The reward_fn interface: per-step learned rewards (N,) as float32."""
+        return self.member_rewards(obs, actions, next_obs).mean(axis=0).astype(np.float32)
+
+    def segment_returns(self, batch: dict[str, np.ndarray], normalized: bool = False) -> np.ndarray:
+        """Learned returns of stacked clips (N, H, ...) per member, (K, N); padded steps count 0."""
+        n, h = batch["valid"].shape
+        flat = {k: batch[k].reshape((n * h,) + batch[k].shape[2:]) for k in ("obs", "actions", "next_obs")}
+        r = self.member_rewards(flat["obs"], flat["actions"], flat["next_obs"], normalized=normalized)
+        return (r.reshape(self.ensemble_size, n, h) * batch["valid"][None]).sum(axis=2)
+
+    def fit_output_normalization(self, batch: dict[str, np.ndarray]) -> None:
+        """Set each member's output to zero mean, unit std over the valid steps of ``batch``."""
+        n, h = batch["valid"].shape
+        mask = batch["valid"].reshape(-1)
+        flat = {k: batch[k].reshape((n * h,) + batch[k].shape[2:])[mask] for k in ("obs", "actions", "next_obs")}
+        raw = self.member_rewards(flat["obs"], flat["actions"], flat["next_obs"], normalized=False)
+        std = raw.std(axis=1)
+        self.net.out_mean.copy_(torch.as_tensor(raw.mean(axis=1), dtype=torch.float32))
+        self.net.out_std.copy_(torch.as_tensor(np.where(std > 1e-8, std, 1.0), dtype=torch.float32))
+
+    def fit_input_normalization(self, encoded: torch.Tensor) -> None:
+        """Standardise inputs on (N, in_dim) encoded data; constant columns keep std 1."""
+        if not self.normalize_inputs:
+            return
+        std = encoded.std(dim=0)
+        self.net.in_mean.copy_(encoded.mean(dim=0))
+        self.net.in_std.copy_(torch.where(std > 1e-6, std, torch.ones_like(std)))
+
+    def check_env(self, env) -> None:
+        """Raise ValueError if this model was built for other spaces than ``env``'s."""
+        from rlhf_gym.rewards.encoding import spaces_match
+
+        for name in ("observation_space", "action_space"):
+            mine, theirs = getattr(self, name), getattr(env, name)
+            if not spaces_match(mine, theirs):
+                raise ValueError(
+                    f"reward model: built for {name}={mine}, but the env has {name}={theirs}; "
+                    "allowed: a reward model made for this env's spaces"
+                )

@@ -1,0 +1,65 @@
+"""VecLearnedReward: an SB3 VecEnvWrapper that replaces rewards with reward_fn's.
+
+Why a VecEnv wrapper: the reward model runs once per batch of n_envs transitions,
+not once per env, which keeps its cost small against the agent's own. After an
+auto-reset SB3 returns the new episode's first observation; the transition's real
+next observation is ``infos[i]["terminal_observation"]``, and that is what the
+reward model sees. Listeners (the online RLHF loop) get every batched transition.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
+
+from rlhf_gym.feedback.segments import reward_for_teacher
+from rlhf_gym.wrappers.learned_reward import check_reward_fn, check_rewards
+
+
+class VecLearnedReward(VecEnvWrapper):
+    """Rewards from ``reward_fn(obs, actions, next_obs, dones)``; ``info["env_reward"]``
+    and ``info["true_reward"]`` keep the env's own and the task's reward."""
+
+    def __init__(self, venv: VecEnv, reward_fn):
+        super().__init__(venv)
+        check_reward_fn(reward_fn, venv)
+        self.reward_fn = reward_fn
+        self.listeners: list = []
+        self._obs = None
+        self._actions = None
+
+    def add_listener(self, fn) -> None:
+        """``fn(obs, actions, next_obs, true_rewards, learned_rewards, dones)`` after every step."""
+        if not callable(fn):
+            raise TypeError(f"add_listener: fn={fn!r}; allowed: a callable")
+        self.listeners.append(fn)
+
+    def remove_listener(self, fn) -> None:
+        self.listeners = [f for f in self.listeners if f is not fn]
+
+    def reset(self):
+        self._obs = self.venv.reset()
+        return self._obs
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = np.asarray(actions)
+        self.venv.step_async(actions)
+
+    def step_wait(self):
+        if self._obs is None:
+            raise RuntimeError("VecLearnedReward.step_wait called before reset()")
+        obs, env_rewards, dones, infos = self.venv.step_wait()
+        next_obs = np.array(obs, copy=True)
+        for i, done in enumerate(dones):
+            if done and infos[i].get("terminal_observation") is not None:
+                next_obs[i] = infos[i]["terminal_observation"]
+        rewards = check_rewards(self.reward_fn(self._obs, self._actions, next_obs, dones), self.num_envs)
+        true = np.empty(self.num_envs)
+        for i, info in enumerate(infos):
+            true[i] = reward_for_teacher(info, env_rewards[i])
+            info["env_reward"] = float(env_rewards[i])
+            info.setdefault("true_reward", float(env_rewards[i]))
+        for fn in self.listeners:
+            fn(self._obs, self._actions, next_obs, true, rewards.copy(), dones)
+        self._obs = obs
+        return obs, rewards, dones, infos

@@ -1,0 +1,112 @@
+"""Reward models, the Bradley-Terry loss and the trainer, checked against known truth."""
+
+import math
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+import rlhf_gym  # noqa: F401
+from rlhf_gym.feedback import Segment, SyntheticTeacher, collect_segments, random_pairs
+from rlhf_gym.rewards import RewardModel, RewardTrainer, bradley_terry_loss, load_reward_model, save_reward_model
+from rlhf_gym.rewards.io import state_equal
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    torch.set_num_threads(1)
+
+
+def _labelled_pairs(env, n_segments, n_pairs, length, seed, **teacher_kwargs):
+    rng = np.random.default_rng(seed)
+    segs = collect_segments(env, n_segments, length, rng)
+    teacher = SyntheticTeacher(rng, **teacher_kwargs)
+    pairs = [(segs[i], segs[j]) for i, j in random_pairs(len(segs), n_pairs, rng)]
+    labels = teacher.label_pairs(pairs)
+    return segs, pairs, labels
+
+
+def test_loss_matches_the_formula_with_ties_and_error_rate():
+    r1, r2 = torch.tensor([2.0, 0.0, -1.0]), torch.tensor([0.5, 0.0, 3.0])
+    mu = torch.tensor([1.0, 0.5, 0.0])
+    p = torch.exp(r1) / (torch.exp(r1) + torch.exp(r2))
+    expected = -(mu * torch.log(p) + (1 - mu) * torch.log(1 - p))
+    assert torch.allclose(bradley_terry_loss(r1, r2, mu, reduce=False), expected, atol=1e-6)
+    pe = 0.9 * p + 0.05
+    expected_e = -(mu * torch.log(pe) + (1 - mu) * torch.log(1 - pe))
+    assert torch.allclose(bradley_terry_loss(r1, r2, mu, error_rate=0.1, reduce=False), expected_e, atol=1e-6)
+    # A tie is minimised by equal returns.
+    assert float(bradley_terry_loss(torch.tensor([0.0]), torch.tensor([0.0]), [0.5])) == pytest.approx(math.log(2))
+
+
+@pytest.mark.parametrize("kind,error_rate", [("table", 0.0), ("features", 0.1)])
+def test_bradley_terry_recovers_gridworld_state_rewards(kind, error_rate):
+    """Known per-state rewards of an 8x8 ObjectWorld come back from synthetic labels."""
+    env = gym.make("rlhf_gym/ObjectWorld-v0", size=8)
+    base = env.unwrapped
+    _, pairs, labels = _labelled_pairs(env, 300, 600, 8, seed=1, error_rate=error_rate)
+    feats = base.state_features if kind == "features" else None
+    model = RewardModel(env.observation_space, env.action_space, kind="linear", inputs=("next_obs",), features=feats)
+    trainer = RewardTrainer(model, np.random.default_rng(0), max_epochs=300, patience=20, error_rate=error_rate)
+    metrics = trainer.train(pairs, labels)
+    learned = model(None, None, np.arange(base.n_states))
+    r = np.corrcoef(learned, base.state_rewards)[0, 1]
+    assert r >= 0.9, (r, metrics)
+    assert metrics["val_accuracy"] >= 0.95 - error_rate, metrics
+
+
+def test_mlp_ensemble_learns_pendulum_reward_and_round_trips(tmp_path):
+    env = gym.make("Pendulum-v1")
+    segs, pairs, labels = _labelled_pairs(env, 200, 400, 10, seed=2)
+    model = RewardModel.for_env(env, kind="mlp", hidden_sizes=(32, 32), ensemble_size=3, seed=3)
+    metrics = RewardTrainer(model, np.random.default_rng(1), max_epochs=60).train(pairs, labels)
+    assert metrics["val_accuracy"] >= 0.85, metrics
+    obs = np.stack([s.obs for s in segs]).reshape(-1, 3)
+    act = np.stack([s.actions for s in segs]).reshape(-1, 1)
+    out = model(obs, act, obs, None)
+    assert abs(out.mean()) < 0.2 and 0.5 < out.std() < 1.5  # output normalisation
+    truth = np.concatenate([s.true_rewards for s in segs])
+    assert np.corrcoef(out, truth)[0, 1] >= 0.8
+    save_reward_model(model, tmp_path / "rm")
+    loaded = load_reward_model(tmp_path / "rm.safetensors")
+    assert state_equal(model, loaded)
+    assert np.array_equal(loaded(obs, act, obs, None), out)
+    assert loaded.config() == model.config()
+
+
+def test_same_seed_same_model():
+    env = gym.make("Pendulum-v1")
+    _, pairs, labels = _labelled_pairs(env, 40, 60, 5, seed=4)
+    models = []
+    for _ in range(2):
+        m = RewardModel.for_env(env, hidden_sizes=(16,), ensemble_size=2, seed=5)
+        RewardTrainer(m, np.random.default_rng(6), max_epochs=5).train(pairs, labels)
+        models.append(m)
+    assert state_equal(*models)
+
+
+def test_bad_input_is_refused(tmp_path):
+    env = gym.make("Pendulum-v1")
+    m = RewardModel.for_env(env)
+    seg = Segment(np.zeros((4, 3)), np.zeros((4, 1)), np.zeros((4, 3)), np.zeros(4))
+    short = Segment(np.zeros((3, 3)), np.zeros((3, 1)), np.zeros((3, 3)), np.zeros(3))
+    trainer = RewardTrainer(m, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"labels\[0\]=0.3"):
+        trainer.train([(seg, seg)], [0.3])
+    with pytest.raises(ValueError, match="same length"):
+        trainer.train([(seg, short)], [1.0])
+    with pytest.raises(ValueError, match="kind='tree'"):
+        RewardModel.for_env(env, kind="tree")
+    with pytest.raises(ValueError, match="observation_space"):
+        m.check_env(gym.make("CartPole-v1"))
+    with pytest.raises(ValueError, match="error_rate"):
+        RewardTrainer(m, np.random.default_rng(0), error_rate=1.5)
+    save_reward_model(m, tmp_path / "rm")
+    (tmp_path / "rm.safetensors").write_bytes(b"\x80\x04not a safetensors file")
+    with pytest.raises(ValueError, match="not a safetensors file"):
+        load_reward_model(tmp_path / "rm")
+    save_reward_model(RewardModel.for_env(env, hidden_sizes=(8,)), tmp_path / "other")
+    (tmp_path / "other.json").write_text((tmp_path / "rm.json").read_text())
+    with pytest.raises(ValueError, match="does not hold the model"):
+        load_reward_model(tmp_path / "other")

@@ -1,0 +1,96 @@
+"""The online RLHF loop trains unchanged SB3 agents on a learned reward."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from stable_baselines3 import A2C, PPO, SAC
+from stable_baselines3.common.env_util import make_vec_env
+
+import rlhf_gym  # noqa: F401
+from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback, fit_from_store
+from rlhf_gym.algorithms.rlhf_schedule import LabelSchedule
+from rlhf_gym.commands.common import evaluate_true_return, random_actor, run_episodes
+from rlhf_gym.feedback import LabelStore, ReplayTeacher, SyntheticTeacher
+from rlhf_gym.rewards import RewardModel
+from rlhf_gym.wrappers import VecLearnedReward
+
+GRID = "rlhf_gym/GridWorld-v0"
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    torch.set_num_threads(1)
+
+
+def test_schedule_front_loads_and_spends_the_budget():
+    hyp, const = LabelSchedule(100, "hyperbolic", 0.25, 0.75), LabelSchedule(100, "constant", 0.25, 0.75)
+    assert hyp.target(0.0) == const.target(0.0) == 25
+    assert hyp.target(0.75) == hyp.target(1.0) == 100
+    assert hyp.target(0.2) > const.target(0.2)
+    targets = [hyp.target(p) for p in np.linspace(0, 1, 50)]
+    assert targets == sorted(targets)
+    with pytest.raises(ValueError, match="schedule='steep'"):
+        LabelSchedule(10, "steep")
+
+
+@pytest.mark.slow
+def test_ppo_with_callback_beats_random_on_gridworld(tmp_path):
+    venv = make_vec_env(GRID, n_envs=4, seed=0)
+    rm = RewardModel.for_env(venv, kind="linear", inputs=("next_obs",))
+    venv = VecLearnedReward(venv, rm)
+    model = PPO("MlpPolicy", venv, seed=0, device="cpu", n_steps=128, batch_size=128, n_epochs=8,
+                ent_coef=0.01, learning_rate=1e-3)
+    store = LabelStore(tmp_path / "labels.jsonl")
+    cb = PreferenceLearningCallback(rm, SyntheticTeacher(0), total_labels=100, segment_length=10,
+                                    label_store=store, seed=0)
+    model.learn(10_000, callback=cb)
+    assert cb.queries_asked == 100 and len(LabelStore(tmp_path / "labels.jsonl")) == len(cb.labels) == 100
+    env = gym.make(GRID)
+    random_return = run_episodes(env, random_actor(env, 0), 30, 1000)["true_return_mean"]
+    trained = evaluate_true_return(model, GRID, {}, 30, 1000)["true_return_mean"]
+    assert trained >= random_return + 0.5 and trained >= 0.8, (trained, random_return)
+    # The recorded labels retrain a fresh model offline to the same preferences.
+    fresh = RewardModel.for_env(venv, kind="linear", inputs=("next_obs",))
+    metrics = fit_from_store(fresh, LabelStore(tmp_path / "labels.jsonl"))
+    assert metrics["train_accuracy"] >= 0.95
+    goal = int(np.argmax(env.unwrapped.state_rewards))
+    assert int(np.argmax(fresh(None, None, np.arange(env.unwrapped.n_states)))) == goal
+
+
+@pytest.mark.slow
+def test_a2c_and_sac_train_unchanged_and_sac_buffer_is_relabelled():
+    base = make_vec_env(GRID, n_envs=2, seed=1)
+    rm = RewardModel.for_env(base, kind="linear", inputs=("next_obs",))
+    venv = VecLearnedReward(base, rm)
+    cb = PreferenceLearningCallback(rm, SyntheticTeacher(1), total_labels=20, segment_length=8, seed=1)
+    A2C("MlpPolicy", venv, seed=1, device="cpu", n_steps=16).learn(1200, callback=cb)
+    assert cb.queries_asked == 20
+
+    penv = make_vec_env("Pendulum-v1", n_envs=1, seed=2)
+    prm = RewardModel.for_env(penv, hidden_sizes=(16,), ensemble_size=2)
+    penv = VecLearnedReward(penv, prm)
+    sac = SAC("MlpPolicy", penv, seed=2, device="cpu", learning_starts=200, batch_size=64,
+              policy_kwargs={"net_arch": [32, 32]})
+    cb = PreferenceLearningCallback(prm, SyntheticTeacher(2), total_labels=20, segment_length=10,
+                                    query="disagreement", seed=2)
+    sac.learn(600, callback=cb)
+    assert cb.queries_asked == 20
+    rb = sac.replay_buffer
+    n = rb.pos
+    acts = sac.policy.unscale_action(rb.actions[:n, 0])
+    expected = prm(rb.observations[:n, 0], acts, rb.next_observations[:n, 0])
+    # Only transitions collected after the last reward update keep their original reward.
+    assert np.allclose(rb.rewards[: n - 100, 0], expected[: n - 100], atol=1e-5)
+
+
+def test_callback_refuses_what_it_cannot_use(tmp_path):
+    venv = make_vec_env(GRID, n_envs=1)
+    rm = RewardModel.for_env(venv)
+    with pytest.raises(ValueError, match="disagreement"):
+        PreferenceLearningCallback(rm, SyntheticTeacher(0), 10, query="disagreement")
+    with pytest.raises(ValueError, match="ReplayTeacher"):
+        PreferenceLearningCallback(rm, ReplayTeacher(LabelStore(tmp_path / "l.jsonl")), 10)
+    cb = PreferenceLearningCallback(rm, SyntheticTeacher(0), 10)
+    with pytest.raises(ValueError, match="no VecLearnedReward"):
+        PPO("MlpPolicy", venv, n_steps=16, batch_size=16, device="cpu").learn(32, callback=cb)

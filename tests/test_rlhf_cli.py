@@ -1,0 +1,55 @@
+"""``rlhf-gym train`` runs end to end and writes the documented results."""
+
+import json
+
+import pytest
+import torch
+
+from rlhf_gym.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    torch.set_num_threads(1)
+
+
+@pytest.mark.slow
+def test_train_synthetic_then_from_the_label_file(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "--env", "rlhf_gym/GridWorld-v0", "--labels", "60", "--steps", "6000", "--segment-length", "10",
+            "--eval-episodes", "5", "--out", str(out)]
+    assert main(argv) == 0
+    res = json.loads((out / "results.json").read_text())
+    for key in ("true_return_mean", "true_return_std", "labels_used", "wall_seconds", "expert_return_mean",
+                "true_reward_return_mean"):
+        assert key in res
+    assert res["labels_used"] == 60
+    assert res["true_return_mean"] >= 0.8 * res["expert_return_mean"]
+    assert (out / "reward_model.safetensors").exists() and (out / "agent.zip").exists()
+    assert "| learned reward (RLHF) | 60 |" in capsys.readouterr().out
+    again = tmp_path / "again"
+    assert main(["train", "--env", "rlhf_gym/GridWorld-v0", "--feedback", "file", "--labels-file",
+                 str(out / "labels.jsonl"), "--steps", "6000", "--no-baseline", "--eval-episodes", "5",
+                 "--out", str(again)]) == 0
+    res2 = json.loads((again / "results.json").read_text())
+    assert res2["labels_used"] == 60 and res2["true_return_mean"] >= 0.8 * res2["expert_return_mean"]
+
+
+@pytest.mark.slow
+def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
+    out = tmp_path / "cart"
+    assert main(["train", "--env", "CartPole-v1", "--algo", "a2c", "--labels", "10", "--steps", "600",
+                 "--no-baseline", "--eval-episodes", "2", "--out", str(out)]) == 0
+    res = json.loads((out / "results.json").read_text())
+    assert res["labels_used"] == 10 and "expert_return_mean" not in res
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--feedback", "file"], "--labels-file"),
+    (["--labels", "1"], "--labels: 1"),
+    (["--error-rate", "0.7"], "--error-rate: 0.7"),
+    (["--algo", "sac"], "sac needs Box actions"),
+])
+def test_bad_input_is_named(argv, fragment, capsys, tmp_path):
+    assert main(["train", "--out", str(tmp_path), *argv]) == 2
+    assert fragment in capsys.readouterr().err
