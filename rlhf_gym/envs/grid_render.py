@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from rlhf_gym.envs.grid_layouts import GOAL, LAVA, OBJECT_CHARS, START, WALL, GridLayout
+from rlhf_gym.rendering.frame_window import FrameWindow
 
 # Palette rows: 0 wall, 1 floor, 2 start, 3 goal, 4 lava, 5.. object colours a..z.
 _BASE_COLOURS = [(40, 40, 48), (225, 225, 218), (200, 214, 235), (60, 180, 75), (235, 90, 20)]
@@ -172,41 +173,8 @@ def save_png(frame, path) -> None:
     iio.imwrite(path, frame, extension=".png")
 
 
-class HumanWindow:
-    """A pygame window that shows numpy frames at a fixed rate; pygame starts on first ``show``."""
-
-    def __init__(self, title: str, fps: int):
-        self.title, self.fps = title, fps
-        self._screen = None
-        self._clock = None
-
-    def show(self, frame: np.ndarray) -> None:
-        import pygame
-
-        height, width = frame.shape[:2]
-        if self._screen is None:
-            pygame.display.init()
-            pygame.display.set_caption(self.title)
-            self._screen = pygame.display.set_mode((width, height))
-            self._clock = pygame.time.Clock()
-        surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
-        self._screen.blit(surface, (0, 0))
-        pygame.event.pump()
-        pygame.display.flip()
-        self._clock.tick(self.fps)
-
-    @property
-    def is_open(self) -> bool:
-        return self._screen is not None
-
-    def close(self) -> None:
-        if self._screen is not None:
-            import pygame
-
-            pygame.display.quit()
-            pygame.quit()
-            self._screen = None
-            self._clock = None
+# Shown through the package-wide window, so every env shows frames the same way.
+HumanWindow = FrameWindow
 
 
 __all__ = [

@@ -52,6 +52,10 @@ class FrameWindow:
         pygame.display.flip()
         self._clock.tick(self.fps)
 
+    @property
+    def is_open(self) -> bool:
+        return self._screen is not None
+
     def close(self) -> None:
         if self._screen is not None:
             self._pygame.display.quit()
