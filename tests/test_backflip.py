@@ -114,8 +114,9 @@ def test_flight_follows_ballistics_and_conserves_angular_momentum():
     assert s.ang_mom == pytest.approx(ang_mom)
     for _ in range(10):
         phys.advance(s, -1.0, 0.0)
-    assert s.r == pytest.approx(phys.R_MIN, abs=1e-6)
-    assert s.omega == pytest.approx(3.0 * phys.inertia(phys.R_MAX) / phys.inertia(phys.R_MIN))
+    assert s.r == pytest.approx(phys.R_MIN, abs=1e-3)
+    assert s.omega == pytest.approx(3.0 * phys.inertia(phys.R_MAX) / phys.inertia(s.r))
+    assert s.omega > 1.9 * 3.0  # the tuck roughly doubles the spin
 
 
 def test_standing_settles_at_the_spring_equilibrium():
@@ -143,7 +144,7 @@ def test_flip_counting_crash_and_reward_terms():
     # Paid about SPIN_WEIGHT per turn at full height weight (less the post-flip spin cost).
     assert 0.8 * bf.SPIN_WEIGHT < total <= bf.SPIN_WEIGHT
     # Upside down just above the ground: the body hits it -> crash penalty, once.
-    env.state = phys.PogoState(x=0.0, y=0.35, vx=0.0, vy=-1.0, theta=math.pi, omega=0.0, r=0.75)
+    env.state = phys.PogoState(x=0.0, y=0.32, vx=0.0, vy=-1.0, theta=math.pi, omega=0.0, r=0.75)
     _, reward, _, _, info = env.step(np.zeros(2, np.float32))
     assert info["crashed"] and reward == pytest.approx(-bf.CRASH_PENALTY)
     env.state.ang_mom = 5.0  # a crashed body counts no more flips
@@ -208,7 +209,8 @@ def test_pickle_and_subprocess_vec_env():
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
-    venv = make_vec_env(ENV_ID, n_envs=2, seed=0, vec_env_cls=SubprocVecEnv)
+    # Workers are fresh interpreters (forkserver): "module:id" imports rlhf_gym there.
+    venv = make_vec_env(f"rlhf_gym:{ENV_ID}", n_envs=2, seed=0, vec_env_cls=SubprocVecEnv)
     try:
         obs = venv.reset()
         obs, rewards, dones, infos = venv.step(np.zeros((2, 2), np.float32))

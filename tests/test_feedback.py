@@ -15,10 +15,18 @@ def _episode(t, start=0):
 
 def test_cut_episode_windows_and_padding():
     rng = np.random.default_rng(0)
-    segs = cut_episode(_episode(23), 5, rng)
-    assert len(segs) == 4 and all(len(s) == 5 and s.valid.all() for s in segs)
-    for s in segs:
-        assert np.array_equal(np.diff(s.obs[:, 0]), np.ones(4))  # contiguous steps
+    for _ in range(5):
+        segs = cut_episode(_episode(23), 5, rng)
+        assert len(segs) >= 4 and all(len(s) == 5 and s.valid.all() for s in segs)
+        for s in segs:
+            assert np.array_equal(np.diff(s.obs[:, 0]), np.ones(4))  # contiguous steps
+        assert segs[-1].next_obs[-1, 0] == 23  # how the episode ended is always shown
+        ended = cut_episode(_episode(23), 5, rng, terminated=True)
+        last = ended[-1]
+        n = int(last.valid.sum())
+        assert 1 <= n <= 4 and not last.valid[n:].any() and last.next_obs[n - 1, 0] == 23
+        assert (last.obs[n:, 0] == 23).all() and last.true_return() == n  # absorbing: reward 0
+        assert all(s.valid.all() and s.next_obs[-1, 0] <= 23 - n for s in ended[:-1])
     short = cut_episode(_episode(3), 5, rng)[0]
     assert short.valid.tolist() == [True, True, True, False, False]
     assert short.true_return() == 3.0 and short.obs[3, 0] == short.next_obs[2, 0]

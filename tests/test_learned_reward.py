@@ -62,6 +62,7 @@ def test_vec_wrapper_uses_terminal_observation_across_auto_resets():
                 assert obs[i, 0] == 0.0  # auto-reset observation, but the reward used the terminal one
             assert infos[i]["env_reward"] == 1.0 and infos[i]["true_reward"] == 2.0
         assert np.allclose(seen[-1][2][:, 0], expected_next) and np.allclose(seen[-1][3], [2.0, 2.0])
+        assert not seen[-1][6].any()  # time-limit endings are not terminations
 
 
 def test_vec_wrapper_refuses_bad_reward_fns():

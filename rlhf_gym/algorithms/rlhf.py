@@ -109,8 +109,8 @@ class PreferenceLearningCallback(BaseCallback):
     def _on_training_end(self) -> None:
         self.wrapper.remove_listener(self._on_transition)
 
-    def _on_transition(self, obs, actions, next_obs, true_rewards, learned, dones) -> None:
-        self.recorder.add(obs, actions, next_obs, true_rewards, dones)
+    def _on_transition(self, obs, actions, next_obs, true_rewards, learned, dones, terminated) -> None:
+        self.recorder.add(obs, actions, next_obs, true_rewards, dones, terminated)
         self._rollout.append((np.array(obs), np.array(actions), np.array(next_obs), learned))
         self._ep_true += true_rewards
         self._ep_learned += learned

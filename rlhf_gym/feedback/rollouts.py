@@ -35,9 +35,11 @@ class EpisodeRecorder:
     def _empty() -> dict[str, list]:
         return {k: [] for k in ("obs", "actions", "next_obs", "true_rewards", "dones")}
 
-    def add(self, obs, actions, next_obs, true_rewards, dones) -> None:
+    def add(self, obs, actions, next_obs, true_rewards, dones, terminated=None) -> None:
         """Record one batched step; ``next_obs`` must already be the terminal observation
-        for envs that finished (not the auto-reset one)."""
+        for envs that finished (not the auto-reset one). ``terminated`` (default: dones)
+        tells a real ending from a time limit."""
+        terminated = dones if terminated is None else terminated
         for i in range(self.n_envs):
             ep = self._open[i]
             ep["obs"].append(np.array(obs[i]))
@@ -47,13 +49,13 @@ class EpisodeRecorder:
             ep["dones"].append(bool(dones[i]))
             # Very long episodes are cut in chunks so the pool keeps refreshing.
             if dones[i] or len(ep["obs"]) >= 20 * self.length:
-                self._close(i)
+                self._close(i, bool(dones[i] and terminated[i]))
         self.total_steps += self.n_envs
 
-    def _close(self, i: int) -> None:
+    def _close(self, i: int, terminated: bool) -> None:
         ep = self._open[i]
         steps = {k: np.asarray(v) for k, v in ep.items()}
-        self.segments.extend(cut_episode(steps, self.length, self.rng))
+        self.segments.extend(cut_episode(steps, self.length, self.rng, terminated))
         self._open[i] = self._empty()
 
     def take(self) -> list[Segment]:
@@ -100,7 +102,7 @@ def collect_segments(
         obs, _ = env.reset(seed=int(rng.integers(2**31)))
         ep = {k: [] for k in ("obs", "actions", "next_obs", "true_rewards", "dones")}
         frames = []
-        done = False
+        done = terminated = False
         while not done:
             if with_frames:
                 frames.append(env.render())
@@ -117,5 +119,5 @@ def collect_segments(
         steps = {k: np.asarray(v) for k, v in ep.items()}
         if with_frames:
             steps["frames"] = np.asarray(frames)
-        out.extend(cut_episode(steps, length, rng))
+        out.extend(cut_episode(steps, length, rng, bool(terminated)))
     return out[:n_segments]

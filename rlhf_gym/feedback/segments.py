@@ -3,9 +3,10 @@
 Why a clip and not a whole episode: short clips are quick to judge and many of
 them come from one rollout (Christiano et al. 2017 used 1-2 s clips). A clip
 never crosses an episode boundary. An episode that ends before the clip is full
-is padded with copies of its last transition marked ``valid=False``; padded steps
-count as the absorbing state's zero reward for the teacher and are masked out of
-the learned return, so short failing episodes are still shown and judged.
+(and the last clip of every episode that terminated, rather than hit a time limit)
+is padded with copies of its end state marked ``valid=False``: padded steps are the
+absorbing state, worth zero to the teacher and masked out of the learned return, so
+short failing episodes are still shown and the learned reward knows where zero is.
 """
 
 from __future__ import annotations
@@ -101,41 +102,33 @@ def stack_segments(segments: list[Segment]) -> dict[str, np.ndarray]:
     return out
 
 
-def cut_episode(steps: dict[str, np.ndarray], length: int, rng: np.random.Generator) -> list[Segment]:
+def cut_episode(steps: dict[str, np.ndarray], length: int, rng: np.random.Generator,
+                terminated: bool = False) -> list[Segment]:
     """Cut one episode (per-step arrays of equal length T) into clips of ``length``.
 
     Clips are windows of ``length`` starting at a random offset, plus one window that
-    ends with the episode (its last clip may overlap the one before), so every part of
-    a long episode can be shown and how it ended always is. A short episode gives one
-    padded clip.
+    ends with the episode (it may overlap the one before), so every part of a long
+    episode can be shown and how it ended always is. When the episode ``terminated``
+    (not a time limit) that last clip ends with 1..length-1 padded absorbing steps
+    (reward 0), which anchors the learned reward's zero to the absorbing state. A short
+    episode gives one padded clip.
     """
     if not isinstance(length, (int, np.integer)) or length < 1:
         raise ValueError(f"cut_episode: length={length!r}; allowed: an integer >= 1")
     t = len(steps["obs"])
     if t == 0:
         return []
-    frames = steps.get("frames")
     if t < length:
-        pad = length - t
-        idx = np.concatenate([np.arange(t), np.full(pad, t - 1)])
-        last_next = steps["next_obs"][t - 1]
-        obs = steps["obs"][idx].copy()
-        obs[t:] = last_next
-        valid = np.arange(length) < t
-        return [
-            Segment(
-                obs=obs,
-                actions=steps["actions"][idx],
-                next_obs=steps["next_obs"][idx],
-                true_rewards=np.where(valid, steps["true_rewards"][idx], 0.0),
-                dones=np.where(valid, steps["dones"][idx], True),
-                valid=valid,
-                frames=None if frames is None else frames[idx],
-            )
-        ]
+        return [_padded(steps, 0, t, length)]
     offset = int(rng.integers(0, length)) if t > length else 0
     starts = list(range(offset, t - length + 1, length))
-    if not starts or starts[-1] + length < t:
+    frames = steps.get("frames")
+    final = None
+    if terminated:
+        real = length - int(rng.integers(1, length))  # 1..length-1 real steps, the rest absorbing
+        final = _padded(steps, t - real, t, length)
+        starts = [s for s in starts if s + length <= t - real] or []
+    elif not starts or starts[-1] + length < t:
         starts.append(t - length)  # the episode's end (a goal, a fall) is always shown
     out = []
     for start in starts:
@@ -150,7 +143,28 @@ def cut_episode(steps: dict[str, np.ndarray], length: int, rng: np.random.Genera
                 frames=None if frames is None else frames[sl],
             )
         )
+    if final is not None:
+        out.append(final)
     return out
+
+
+def _padded(steps: dict[str, np.ndarray], start: int, t: int, length: int) -> Segment:
+    """Steps start..t-1 of an episode, then copies of its absorbing end state (valid=False)."""
+    n = t - start
+    idx = np.concatenate([np.arange(start, t), np.full(length - n, t - 1)])
+    obs = steps["obs"][idx].copy()
+    obs[n:] = steps["next_obs"][t - 1]
+    valid = np.arange(length) < n
+    frames = steps.get("frames")
+    return Segment(
+        obs=obs,
+        actions=steps["actions"][idx],
+        next_obs=steps["next_obs"][idx],
+        true_rewards=np.where(valid, steps["true_rewards"][idx], 0.0),
+        dones=np.where(valid, steps["dones"][idx], True),
+        valid=valid,
+        frames=None if frames is None else frames[idx],
+    )
 
 
 def reward_for_teacher(info: dict, env_reward: float) -> float:

@@ -183,13 +183,18 @@ class RewardModel:
         return (r.reshape(self.ensemble_size, n, h) * batch["valid"][None]).sum(axis=2)
 
     def fit_output_normalization(self, batch: dict[str, np.ndarray]) -> None:
-        """Set each member's output to zero mean, unit std over the valid steps of ``batch``."""
+        """Set each member's output to zero mean, unit std over the valid steps of ``batch``.
+
+        When ``batch`` holds padded (absorbing) steps, episodes can end early and the
+        learned reward's zero is the absorbing state's: shifting it would make dying
+        look better or worse than it is, so then only the scale is normalised."""
         n, h = batch["valid"].shape
         mask = batch["valid"].reshape(-1)
         flat = {k: batch[k].reshape((n * h,) + batch[k].shape[2:])[mask] for k in ("obs", "actions", "next_obs")}
         raw = self.member_rewards(flat["obs"], flat["actions"], flat["next_obs"], normalized=False)
         std = raw.std(axis=1)
-        self.net.out_mean.copy_(torch.as_tensor(raw.mean(axis=1), dtype=torch.float32))
+        mean = raw.mean(axis=1) if mask.all() else np.zeros(len(raw))
+        self.net.out_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
         self.net.out_std.copy_(torch.as_tensor(np.where(std > 1e-8, std, 1.0), dtype=torch.float32))
 
     def fit_input_normalization(self, encoded: torch.Tensor) -> None:

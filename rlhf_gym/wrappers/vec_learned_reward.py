@@ -29,7 +29,8 @@ class VecLearnedReward(VecEnvWrapper):
         self._actions = None
 
     def add_listener(self, fn) -> None:
-        """``fn(obs, actions, next_obs, true_rewards, learned_rewards, dones)`` after every step."""
+        """``fn(obs, actions, next_obs, true_rewards, learned_rewards, dones, terminated)`` after
+        every step; ``terminated`` is ``dones`` without the time-limit endings."""
         if not callable(fn):
             raise TypeError(f"add_listener: fn={fn!r}; allowed: a callable")
         self.listeners.append(fn)
@@ -59,7 +60,10 @@ class VecLearnedReward(VecEnvWrapper):
             true[i] = reward_for_teacher(info, env_rewards[i])
             info["env_reward"] = float(env_rewards[i])
             info.setdefault("true_reward", float(env_rewards[i]))
-        for fn in self.listeners:
-            fn(self._obs, self._actions, next_obs, true, rewards.copy(), dones)
+        if self.listeners:
+            terminated = np.array([bool(d) and not info.get("TimeLimit.truncated", False)
+                                   for d, info in zip(dones, infos)])
+            for fn in self.listeners:
+                fn(self._obs, self._actions, next_obs, true, rewards.copy(), dones, terminated)
         self._obs = obs
         return obs, rewards, dones, infos
