@@ -31,6 +31,12 @@ class Args:
     n_envs: int = 8  # PPO parallel envs (DummyVecEnv)
     seed: int = 0  # seed for PPO and the evaluation episodes
     episodes: int = 50  # evaluation episodes
+    evals: int = 4  # PPO evaluations spread over training
+    n_steps: int = 256  # PPO rollout length per env
+    batch_size: int = 256  # PPO minibatch size
+    n_epochs: int = 10  # PPO epochs per update
+    lr: float = 3e-4  # PPO learning rate
+    gamma: float = 0.99  # discount
     speed_steps: int = 30_000  # env steps per speed measurement
     out: str = ""  # optional path for a JSON summary (and PPO model as .zip next to it)
 
@@ -98,12 +104,12 @@ def bench_ppo(args: Args) -> dict:
 
     torch.set_num_threads(1)
     venv = make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed)
-    hyper = dict(n_steps=256, batch_size=256, n_epochs=10, learning_rate=3e-4,
-                 gamma=0.99, gae_lambda=0.95, ent_coef=0.0)
+    hyper = dict(n_steps=args.n_steps, batch_size=args.batch_size, n_epochs=args.n_epochs,
+                 learning_rate=args.lr, gamma=args.gamma, gae_lambda=0.95, ent_coef=0.0)
     model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", verbose=0, **hyper)
     start = time.perf_counter()
     checkpoints = {}
-    chunk = max(args.steps // 4, args.n_envs * hyper["n_steps"])
+    chunk = max(args.steps // args.evals, args.n_envs * hyper["n_steps"])
     done_steps = 0
     while done_steps < args.steps:
         model.learn(chunk, reset_num_timesteps=False, progress_bar=False)

@@ -94,3 +94,32 @@ def test_callback_refuses_what_it_cannot_use(tmp_path):
     cb = PreferenceLearningCallback(rm, SyntheticTeacher(0), 10)
     with pytest.raises(ValueError, match="no VecLearnedReward"):
         PPO("MlpPolicy", venv, n_steps=16, batch_size=16, device="cpu").learn(32, callback=cb)
+
+
+def test_ppo_rollout_rewards_are_rewritten_after_a_reward_update():
+    """The first rollout was collected with an untrained reward; after the update the
+    buffer holds the new rewards and advantages recomputed from them."""
+    venv = make_vec_env(GRID, n_envs=2, seed=3)
+    rm = RewardModel.for_env(venv, kind="linear", inputs=("next_obs",))
+    venv = VecLearnedReward(venv, rm)
+    seen = {}
+
+    class Probe(PreferenceLearningCallback):
+        def _on_rollout_end(self):
+            super()._on_rollout_end()
+            if "rewards" not in seen:
+                buf = self.model.rollout_buffer
+                nxt = np.stack([step[2] for step in self._rollout])
+                seen["rewards"], seen["nxt"] = buf.rewards.copy(), nxt
+                seen["advantages"] = buf.advantages.copy()
+                seen["ends"] = np.vstack([buf.episode_starts[1:], np.ones((1, buf.n_envs))]) > 0
+                seen["expected"] = rm(None, None, nxt.reshape(-1)).reshape(nxt.shape)
+
+    model = PPO("MlpPolicy", venv, seed=3, device="cpu", n_steps=64, batch_size=64, n_epochs=1)
+    cb = Probe(rm, SyntheticTeacher(3), total_labels=30, initial_fraction=1.0, segment_length=8, seed=3)
+    model.learn(128, callback=cb)
+    assert cb.queries_asked == 30 and np.ptp(seen["expected"]) > 0
+    # Steps that ended an episode may also hold SB3's time-limit bootstrap term.
+    keep = ~seen["ends"]
+    assert keep.sum() > 50 and np.allclose(seen["rewards"][keep], seen["expected"][keep], atol=1e-5)
+    assert np.abs(seen["advantages"]).sum() > 0

@@ -73,6 +73,8 @@ class DAggerRound:
     episodes: int
     rollout_true_return: float
     bc_loss: float
+    bc_accuracy: float | None = None
+    bc_mse: float | None = None
 
 
 @dataclass
@@ -153,7 +155,7 @@ def train_dagger(
         record = DAggerRound(
             round=i, beta=wrapper.beta, labels_used=wrapper.n_queries - base_queries, n_samples=len(obs),
             episodes=len(returns), rollout_true_return=float(np.mean(returns)) if returns else float("nan"),
-            bc_loss=stats.loss,
+            bc_loss=stats.loss, bc_accuracy=stats.accuracy, bc_mse=stats.mse,
         )
         result.rounds.append(record)
         if callback is not None:

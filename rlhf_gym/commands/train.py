@@ -31,12 +31,16 @@ def add_parser(subparsers) -> None:
     p.add_argument("--n-envs", type=int, default=None, help="parallel envs (default: the env's preset)")
     p.add_argument("--reward-model", default="auto", choices=("auto", "mlp", "linear"),
                    help="auto: a table over the next state for Discrete observations, else an MLP over (obs, action)")
+    p.add_argument("--reward-inputs", default=None, metavar="LIST",
+                   help="comma list of obs,action,next_obs the reward reads (default: next_obs for a table, else obs,action)")
     p.add_argument("--ensemble", type=int, default=3, help="reward-model ensemble members (default: %(default)s)")
     p.add_argument("--query", default="disagreement", choices=("random", "disagreement"), help="pair selection")
     p.add_argument("--segment-length", type=int, default=25, help="steps per clip (default: %(default)s)")
     p.add_argument("--error-rate", type=float, default=0.0, help="synthetic teacher's mistake rate epsilon")
     p.add_argument("--beta", type=float, default=math.inf, help="synthetic teacher's rationality (default: exact)")
     p.add_argument("--gamma", type=float, default=1.0, help="synthetic teacher's myopia (default: %(default)s)")
+    p.add_argument("--assumed-error-rate", type=float, default=0.0,
+                   help="error rate assumed in the Bradley-Terry likelihood (Christiano: 0.1) (default: %(default)s)")
     p.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes (default: %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="skip training the same agent on the true reward")
     p.set_defaults(func=run)
@@ -49,49 +53,39 @@ def _check(args) -> None:
             raise ValueError(f"--{name.replace('_', '-')}: {value}; allowed: an integer >= {2 if name == 'labels' else 1}")
     if not 0.0 <= args.error_rate < 0.5:
         raise ValueError(f"--error-rate: {args.error_rate}; allowed: a number in [0, 0.5)")
+    if not 0.0 <= args.assumed_error_rate < 1.0:
+        raise ValueError(f"--assumed-error-rate: {args.assumed_error_rate}; allowed: a number in [0, 1)")
     if args.feedback == "file" and not args.labels_file:
         raise ValueError("--labels-file: missing; --feedback file needs the JSONL label file to learn from")
 
 
-def _agent_settings(args, env_id: str) -> tuple[int, int, dict]:
+def _config(args, env_kwargs: dict):
+    from rlhf_gym.algorithms.rlhf_run import RLHFConfig
     from rlhf_gym.presets import ppo_preset
 
-    n_envs, steps, kwargs = ppo_preset(env_id)
+    n_envs, steps, kwargs = ppo_preset(args.env)
     if args.algo == "a2c":
         kwargs = {}
     elif args.algo == "sac":
         n_envs, kwargs = 1, {}
-    return args.n_envs or n_envs, args.steps or steps, kwargs
-
-
-def _reward_model(args, env):
-    from gymnasium import spaces
-
-    from rlhf_gym.rewards import RewardModel
-
-    kind = args.reward_model
-    tabular = isinstance(env.observation_space, spaces.Discrete)
-    if kind == "auto":
-        kind = "linear" if tabular else "mlp"
-    inputs = ("next_obs",) if (kind == "linear" and tabular) else ("obs", "action")
-    return RewardModel.for_env(env, kind=kind, inputs=inputs, ensemble_size=args.ensemble, seed=args.seed)
-
-
-def _make_agent(args, venv, kwargs, tb_dir):
-    from stable_baselines3 import A2C, PPO, SAC
-
-    cls = {"ppo": PPO, "a2c": A2C, "sac": SAC}[args.algo]
-    return cls("MlpPolicy", venv, seed=args.seed, device="cpu", verbose=0, tensorboard_log=str(tb_dir), **kwargs)
+    return RLHFConfig(
+        env_id=args.env, env_kwargs=env_kwargs, algo=args.algo, labels=args.labels, steps=args.steps or steps,
+        n_envs=args.n_envs or n_envs, agent_kwargs=kwargs, reward_kind=args.reward_model, ensemble=args.ensemble,
+        reward_inputs=tuple(args.reward_inputs.split(",")) if args.reward_inputs else None,
+        query=args.query, segment_length=args.segment_length, seed=args.seed, progress_bar=True,
+        teacher={"beta": args.beta, "gamma": args.gamma, "error_rate": args.error_rate},
+        assumed_error_rate=args.assumed_error_rate,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
     import torch
     from gymnasium import spaces
     from stable_baselines3.common.env_util import make_vec_env
 
-    from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback, fit_from_store
-    from rlhf_gym.feedback import LabelStore, SyntheticTeacher
+    from rlhf_gym.algorithms.rlhf import fit_from_store
+    from rlhf_gym.algorithms.rlhf_run import finite_metrics, make_agent, make_reward_model, run_rlhf, run_true_reward
+    from rlhf_gym.feedback import LabelStore
     from rlhf_gym.rewards import save_reward_model
     from rlhf_gym.wrappers import VecLearnedReward
 
@@ -105,31 +99,26 @@ def run(args: argparse.Namespace) -> int:
     if args.algo == "sac" and not isinstance(env.action_space, spaces.Box):
         raise ValueError(f"--algo: sac needs Box actions; {args.env!r} has {env.action_space}; allowed here: ppo, a2c")
     directory = common.out_dir(args, "train")
-    torch.manual_seed(args.seed)  # SB3 seeds the agent too; explicit for our reward model's device-free init
-    n_envs, steps, agent_kwargs = _agent_settings(args, args.env)
-    rm = _reward_model(args, env)
-    venv = VecLearnedReward(make_vec_env(args.env, n_envs=n_envs, seed=args.seed, env_kwargs=kw), rm)
-    agent = _make_agent(args, venv, agent_kwargs, directory / "tb")
-
+    torch.manual_seed(args.seed)  # SB3 seeds the agent itself too; the reward model uses its own generator
+    cfg = _config(args, kw)
+    cfg.tensorboard_dir = str(directory / "tb")
+    steps = cfg.steps
     if args.feedback == "synthetic":
-        teacher = SyntheticTeacher(np.random.default_rng(args.seed + 1), beta=args.beta, gamma=args.gamma,
-                                   error_rate=args.error_rate)
-        store = LabelStore(directory / "labels.jsonl")
-        cb = PreferenceLearningCallback(rm, teacher, total_labels=args.labels, segment_length=args.segment_length,
-                                        query=args.query if args.ensemble > 1 else "random", label_store=store,
-                                        seed=args.seed)
         print(f"== {args.env}: {args.algo.upper()} on a learned reward, {args.labels} synthetic labels, {steps} steps")
-        agent.learn(steps, callback=cb, progress_bar=True, tb_log_name="rlhf")
+        agent, rm, cb, _ = run_rlhf(cfg, directory / "labels.jsonl")
         labels_used, metrics = cb.queries_asked, cb.metrics
     else:
         store = LabelStore(args.labels_file)
         labels_used = len(store)
+        rm = make_reward_model(cfg, env)
         metrics = fit_from_store(rm, store, seed=args.seed)
         print(f"== {args.env}: reward model fitted to {labels_used} recorded labels; {args.algo.upper()} for {steps} steps")
+        venv = VecLearnedReward(make_vec_env(args.env, n_envs=cfg.n_envs, seed=args.seed, env_kwargs=kw), rm)
+        agent = make_agent(args.algo, venv, args.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
         agent.learn(steps, progress_bar=True, tb_log_name="rlhf")
+        venv.close()
     save_reward_model(rm, directory / "reward_model")
     agent.save(directory / "agent.zip")
-    venv.close()
     rlhf_eval = common.evaluate_true_return(agent, args.env, kw, args.eval_episodes, args.seed + 10_000)
 
     rows = [["learned reward (RLHF)", labels_used, rlhf_eval["true_return_mean"], rlhf_eval["true_return_std"],
@@ -137,16 +126,13 @@ def run(args: argparse.Namespace) -> int:
     results = {
         "true_return_mean": rlhf_eval["true_return_mean"], "true_return_std": rlhf_eval["true_return_std"],
         "labels_used": int(labels_used), "agent_steps": int(steps), "algo": args.algo, "env": args.env,
-        "feedback": args.feedback, "reward_model": {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and math.isfinite(v)},
+        "feedback": args.feedback, "reward_model": finite_metrics(metrics),
     }
     if "success_rate" in rlhf_eval:
         results["success_rate"] = rlhf_eval["success_rate"]
     if not args.no_baseline:
         print(f"== {args.env}: the same {args.algo.upper()} on the true reward")
-        base_venv = make_vec_env(args.env, n_envs=n_envs, seed=args.seed, env_kwargs=kw)
-        base = _make_agent(args, base_venv, agent_kwargs, directory / "tb")
-        base.learn(steps, progress_bar=True, tb_log_name="true_reward")
-        base_venv.close()
+        base, _ = run_true_reward(cfg)
         true_eval = common.evaluate_true_return(base, args.env, kw, args.eval_episodes, args.seed + 10_000)
         rows.append(["true reward", "-", true_eval["true_return_mean"], true_eval["true_return_std"],
                      true_eval.get("success_rate", "-")])

@@ -30,7 +30,7 @@ _I = OBS_INDEX
 
 # Gains, picked by hand with baselines/bench_backflip.py.
 PUSH_HIP = 1.0  # backward hip torque (fraction of T_MAX) during push-off
-UPRIGHT_KP, UPRIGHT_KD = 1.0, 0.2  # hip PD towards upright on the ground
+UPRIGHT_KP, UPRIGHT_KD = 1.5, 0.3  # hip PD towards upright on the ground
 PLACE_GAIN = 0.25  # leg angle per m/s of horizontal speed at touch-down
 LAND_HIP_Y = 0.85  # hip height at touch-down with a long leg (m)
 UNTUCK_MARGIN = 0.0  # rad of spare rotation required before untucking

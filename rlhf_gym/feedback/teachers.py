@@ -44,7 +44,7 @@ class SyntheticTeacher(Teacher):
 
     def __init__(
         self,
-        rng: np.random.Generator | int | None = None,
+        rng: np.random.Generator | int,
         beta: float = math.inf,
         gamma: float = 1.0,
         skip_threshold: float | None = None,
@@ -52,10 +52,10 @@ class SyntheticTeacher(Teacher):
         error_rate: float = 0.0,
     ):
         super().__init__()
-        if isinstance(rng, (int, np.integer)) or rng is None:
-            rng = np.random.default_rng(rng)
+        if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+            rng = np.random.default_rng(int(rng))
         if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"SyntheticTeacher: rng={rng!r}; allowed: a numpy Generator, an int seed or None")
+            raise TypeError(f"SyntheticTeacher: rng={rng!r}; allowed: a numpy Generator or an int seed")
         if not (isinstance(beta, (int, float)) and beta > 0):
             raise ValueError(f"SyntheticTeacher: beta={beta!r}; allowed: a float > 0 (math.inf: exact)")
         if not (isinstance(gamma, (int, float)) and 0.0 < gamma <= 1.0):

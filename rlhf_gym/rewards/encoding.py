@@ -59,24 +59,31 @@ def encoded_size(space: spaces.Space, features: torch.Tensor | None = None) -> i
     return int(np.prod(space.shape)) if space.shape else 1
 
 
-def encode(space: spaces.Space, x, features: torch.Tensor | None = None) -> torch.Tensor:
-    """Encode a batch ``x`` of values of ``space`` as (N, D) float32."""
+def encode_np(space: spaces.Space, x, features: np.ndarray | None = None) -> np.ndarray:
+    """Encode a batch ``x`` of values of ``space`` as (N, D) float32 (numpy: fast for small batches)."""
     if isinstance(space, spaces.Discrete):
-        idx = torch.as_tensor(np.asarray(x), dtype=torch.long).reshape(-1) - int(space.start)
-        if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= int(space.n)):
+        idx = np.asarray(x).astype(np.int64, copy=False).reshape(-1) - int(space.start)
+        if idx.size and (idx.min() < 0 or idx.max() >= int(space.n)):
             raise ValueError(
                 f"reward model: discrete value out of range (min {int(idx.min())}, max {int(idx.max())} "
                 f"after start offset); allowed: 0..{int(space.n) - 1}"
             )
         if features is not None:
             return features[idx]
-        return torch.nn.functional.one_hot(idx, int(space.n)).to(torch.float32)
-    arr = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+        out = np.zeros((idx.size, int(space.n)), dtype=np.float32)
+        out[np.arange(idx.size), idx] = 1.0
+        return out
+    arr = np.asarray(x, dtype=np.float32)
     n_dims = len(space.shape)
-    lead = arr.shape[: arr.dim() - n_dims] if n_dims else arr.shape
-    if tuple(arr.shape[arr.dim() - n_dims:]) != tuple(space.shape):
+    if arr.shape[arr.ndim - n_dims:] != tuple(space.shape) or arr.ndim < n_dims:
         raise ValueError(
-            f"reward model: got a batch of shape {tuple(arr.shape)}, expected (..., {', '.join(map(str, space.shape))}) "
+            f"reward model: got a batch of shape {arr.shape}, expected (..., {', '.join(map(str, space.shape))}) "
             f"for space {space}"
         )
-    return arr.reshape(int(np.prod(lead)) if len(lead) else 1, -1)
+    lead = arr.shape[: arr.ndim - n_dims]
+    return arr.reshape(int(np.prod(lead)) if lead else 1, -1)
+
+
+def encode(space: spaces.Space, x, features: np.ndarray | None = None) -> torch.Tensor:
+    """Encode a batch ``x`` of values of ``space`` as an (N, D) float32 tensor."""
+    return torch.from_numpy(np.ascontiguousarray(encode_np(space, x, features)))

@@ -14,7 +14,7 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
-from rlhf_gym.rewards.encoding import ALLOWED_INPUTS, encode, encoded_size
+from rlhf_gym.rewards.encoding import ALLOWED_INPUTS, encode_np, encoded_size
 
 KINDS = ("linear", "mlp")
 
@@ -112,7 +112,7 @@ class RewardModel:
                     f"RewardModel: features of shape {feats.shape} with observation_space={observation_space}; "
                     "allowed: a (n_states, K) matrix for a Discrete observation space"
                 )
-            self.features = torch.as_tensor(feats)
+            self.features = torch.from_numpy(feats)
         self.observation_space, self.action_space = observation_space, action_space
         self.kind, self.inputs, self.hidden_sizes = kind, inputs, hidden_sizes
         self.ensemble_size, self.seed = int(ensemble_size), int(seed)
@@ -148,28 +148,70 @@ class RewardModel:
         return encoded_size(self.observation_space, self.features)
 
     # ---- evaluation -------------------------------------------------------------
-    def encode(self, obs, actions, next_obs) -> torch.Tensor:
+    def encode_np(self, obs, actions, next_obs) -> np.ndarray:
         """Encode a flat batch of N transitions as (N, in_dim) float32."""
+        feats = None if self.features is None else self.features.numpy()
         parts = []
         for part in self.inputs:
             if part == "obs":
-                parts.append(encode(self.observation_space, obs, self.features))
+                parts.append(encode_np(self.observation_space, obs, feats))
             elif part == "next_obs":
-                parts.append(encode(self.observation_space, next_obs, self.features))
+                parts.append(encode_np(self.observation_space, next_obs, feats))
             else:
-                parts.append(encode(self.action_space, actions))
+                parts.append(encode_np(self.action_space, actions))
         sizes = {p.shape[0] for p in parts}
         if len(sizes) != 1:
             raise ValueError(f"reward model: inputs have different batch sizes {sorted(sizes)}")
-        return torch.cat(parts, dim=1)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+    def encode(self, obs, actions, next_obs) -> torch.Tensor:
+        """As :meth:`encode_np`, as a torch tensor (for training)."""
+        return torch.from_numpy(np.ascontiguousarray(self.encode_np(obs, actions, next_obs)))
+
+    def _numpy_net(self) -> dict:
+        """The weights as stacked numpy arrays, rebuilt whenever a tensor changed.
+
+        Why: a reward is asked for every env step in small batches, where numpy's
+        matmul is several times cheaper than torch's per-call overhead."""
+        if getattr(self, "_tensors_of", None) is not self.net:
+            self._tensors = [*self.net.parameters(), *self.net.buffers()]
+            self._tensors_of = self.net
+        key = tuple([t._version for t in self._tensors])
+        if getattr(self, "_np_key", None) != key:
+            sd = {k: v.detach().numpy().astype(np.float32) for k, v in self.net.state_dict().items()}
+            layers = []
+            k = self.ensemble_size
+            if self.kind == "linear":
+                names = [("members.{}.weight", "members.{}.bias")]
+            else:
+                n_lin = len(self.hidden_sizes) + 1
+                names = [(f"members.{{}}.{2 * j}.weight", f"members.{{}}.{2 * j}.bias") for j in range(n_lin)]
+            for wname, bname in names:
+                w = np.stack([sd[wname.format(m)].T for m in range(k)])  # (K, in, out)
+                b = np.stack([sd[bname.format(m)][None, :] for m in range(k)])  # (K, 1, out)
+                layers.append((w, b))
+            # Fold input standardisation into the first layer and output normalisation
+            # into a second copy of the last one: fewer array ops per call.
+            mean, std = sd["in_mean"], sd["in_std"]
+            w0, b0 = layers[0]
+            w0 = w0 / std[None, :, None]
+            layers[0] = (w0, b0 - np.matmul(mean[None, None, :], w0))
+            wl, bl = layers[-1]
+            om, osd = sd["out_mean"][:, None, None], sd["out_std"][:, None, None]
+            self._np_cache = {"layers": layers, "last_normalized": ((wl / osd), (bl - om) / osd)}
+            self._np_key = key
+        return self._np_cache
 
     def member_rewards(self, obs, actions, next_obs, normalized: bool = True) -> np.ndarray:
         """Per-member rewards, shape (K, N)."""
-        with torch.no_grad():
-            raw = self.net(self.encode(obs, actions, next_obs))
-            if normalized:
-                raw = (raw - self.net.out_mean[:, None]) / self.net.out_std[:, None]
-        return raw.numpy()
+        c = self._numpy_net()
+        h = self.encode_np(obs, actions, next_obs)
+        layers = c["layers"]
+        for w, b in layers[:-1]:
+            h = np.matmul(h, w) + b
+            h = np.maximum(h, np.float32(0.01) * h)  # LeakyReLU(0.01)
+        w, b = c["last_normalized"] if normalized else layers[-1]
+        return (np.matmul(h, w) + b)[..., 0]
 
     def __call__(self, obs, actions, next_obs, dones=None) -> np.ndarray:
         """The reward_fn interface: per-step learned rewards (N,) as float32."""
@@ -187,13 +229,13 @@ class RewardModel:
 
         When ``batch`` holds padded (absorbing) steps, episodes can end early and the
         learned reward's zero is the absorbing state's: shifting it would make dying
-        look better or worse than it is, so then only the scale is normalised."""
+        look better or worse than it is, so then only the scale (RMS) is normalised."""
         n, h = batch["valid"].shape
         mask = batch["valid"].reshape(-1)
         flat = {k: batch[k].reshape((n * h,) + batch[k].shape[2:])[mask] for k in ("obs", "actions", "next_obs")}
         raw = self.member_rewards(flat["obs"], flat["actions"], flat["next_obs"], normalized=False)
-        std = raw.std(axis=1)
         mean = raw.mean(axis=1) if mask.all() else np.zeros(len(raw))
+        std = np.sqrt(((raw - mean[:, None]) ** 2).mean(axis=1))  # RMS about the kept zero
         self.net.out_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
         self.net.out_std.copy_(torch.as_tensor(np.where(std > 1e-8, std, 1.0), dtype=torch.float32))
 

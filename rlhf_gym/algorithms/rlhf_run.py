@@ -1,0 +1,108 @@
+"""One RLHF run end to end: env, reward model, teacher, agent, callback, evaluation.
+
+Why: the CLI and the baselines run the same experiment with different settings;
+keeping the wiring in one function keeps their numbers comparable.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class RLHFConfig:
+    env_id: str
+    env_kwargs: dict = field(default_factory=dict)
+    algo: str = "ppo"                 # ppo | a2c | sac
+    labels: int = 300                 # label budget
+    steps: int = 100_000              # agent timesteps
+    n_envs: int = 4
+    agent_kwargs: dict = field(default_factory=dict)
+    reward_kind: str = "auto"         # auto | mlp | linear
+    reward_inputs: tuple | None = None  # None: next_obs for a table, else (obs, action)
+    hidden_sizes: tuple = (64, 64)
+    ensemble: int = 3
+    query: str = "disagreement"       # random | disagreement
+    segment_length: int = 25
+    initial_fraction: float = 0.25
+    schedule: str = "hyperbolic"
+    teacher: dict = field(default_factory=dict)  # SyntheticTeacher settings (beta, gamma, error_rate, ...)
+    assumed_error_rate: float = 0.0   # error rate in the Bradley-Terry likelihood
+    seed: int = 0
+    progress_bar: bool = False
+    tensorboard_dir: str | None = None
+
+
+AGENTS = ("ppo", "a2c", "sac")
+
+
+def make_agent(algo: str, venv, seed: int, agent_kwargs: dict, tensorboard_dir=None):
+    from stable_baselines3 import A2C, PPO, SAC
+
+    classes = {"ppo": PPO, "a2c": A2C, "sac": SAC}
+    if algo not in classes:
+        raise ValueError(f"algo={algo!r}; allowed: {AGENTS}")
+    return classes[algo]("MlpPolicy", venv, seed=seed, device="cpu", verbose=0,
+                         tensorboard_log=None if tensorboard_dir is None else str(tensorboard_dir), **agent_kwargs)
+
+
+def make_reward_model(cfg: RLHFConfig, env):
+    from gymnasium import spaces
+
+    from rlhf_gym.rewards import RewardModel
+
+    tabular = isinstance(env.observation_space, spaces.Discrete)
+    kind = ("linear" if tabular else "mlp") if cfg.reward_kind == "auto" else cfg.reward_kind
+    inputs = cfg.reward_inputs or (("next_obs",) if (kind == "linear" and tabular) else ("obs", "action"))
+    return RewardModel.for_env(env, kind=kind, inputs=tuple(inputs), hidden_sizes=cfg.hidden_sizes,
+                               ensemble_size=cfg.ensemble, seed=cfg.seed)
+
+
+def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):
+    """Train ``cfg.algo`` on a reward learned online from a synthetic teacher.
+
+    Returns (agent, reward_model, callback, seconds)."""
+    import gymnasium as gym
+    from stable_baselines3.common.env_util import make_vec_env
+
+    from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback
+    from rlhf_gym.feedback import LabelStore, SyntheticTeacher
+    from rlhf_gym.rewards import TrainerConfig
+    from rlhf_gym.wrappers import VecLearnedReward
+
+    started = time.perf_counter()
+    probe = gym.make(cfg.env_id, **cfg.env_kwargs)
+    rm = make_reward_model(cfg, probe)
+    probe.close()
+    venv = VecLearnedReward(make_vec_env(cfg.env_id, n_envs=cfg.n_envs, seed=cfg.seed, env_kwargs=cfg.env_kwargs), rm)
+    agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
+    teacher = SyntheticTeacher(np.random.default_rng([cfg.seed, 1]), **cfg.teacher)
+    store = None if label_store_path is None else LabelStore(label_store_path)
+    cb = PreferenceLearningCallback(
+        rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
+        segment_length=cfg.segment_length, query=cfg.query if cfg.ensemble > 1 else "random", label_store=store,
+        trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate), seed=cfg.seed)
+    agent.learn(cfg.steps, callback=cb, progress_bar=cfg.progress_bar, tb_log_name="rlhf")
+    venv.close()
+    return agent, rm, cb, time.perf_counter() - started
+
+
+def run_true_reward(cfg: RLHFConfig):
+    """The same agent and settings trained on the env's own reward; returns (agent, seconds)."""
+    from stable_baselines3.common.env_util import make_vec_env
+
+    started = time.perf_counter()
+    venv = make_vec_env(cfg.env_id, n_envs=cfg.n_envs, seed=cfg.seed, env_kwargs=cfg.env_kwargs)
+    agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
+    agent.learn(cfg.steps, progress_bar=cfg.progress_bar, tb_log_name="true_reward")
+    venv.close()
+    return agent, time.perf_counter() - started
+
+
+def finite_metrics(metrics: dict) -> dict:
+    return {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and math.isfinite(v)}
