@@ -37,6 +37,7 @@ class Args:
     n_epochs: int = 10  # PPO epochs per update
     lr: float = 3e-4  # PPO learning rate
     gamma: float = 0.99  # discount
+    log_std_init: float = 0.0  # initial log std of the Gaussian policy (0 = SB3 default)
     speed_steps: int = 30_000  # env steps per speed measurement
     out: str = ""  # optional path for a JSON summary (and PPO model as .zip next to it)
 
@@ -106,6 +107,7 @@ def bench_ppo(args: Args) -> dict:
     venv = make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed)
     hyper = dict(n_steps=args.n_steps, batch_size=args.batch_size, n_epochs=args.n_epochs,
                  learning_rate=args.lr, gamma=args.gamma, gae_lambda=0.95, ent_coef=0.0)
+    hyper["policy_kwargs"] = dict(log_std_init=args.log_std_init)
     model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", verbose=0, **hyper)
     start = time.perf_counter()
     checkpoints = {}

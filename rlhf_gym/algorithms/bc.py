@@ -131,6 +131,7 @@ def train_bc(
     batch_size: int = 64,
     learning_rate: float = 1e-3,
     ent_weight: float = 0.0,
+    min_updates: int = 0,
     rng: np.random.Generator | None = None,
     progress_bar: bool = False,
 ) -> BCStats:
@@ -138,15 +139,18 @@ def train_bc(
 
     A fresh Adam optimiser over the acting network is used, so the model's own optimiser state
     (used later by ``learn``) is untouched. Mini-batches are shuffled by ``rng``.
+    ``min_updates`` raises the number of epochs until at least that many gradient steps are
+    taken: a few dozen labels in a few epochs are far from fitted, and an under-fitted learner
+    makes BC (and DAgger's early rounds) look worse than the method is.
     """
     import torch
 
     observations = np.asarray(observations)
     actions = np.asarray(actions)
-    if n_epochs < 1 or batch_size < 1 or not learning_rate > 0:
+    if n_epochs < 1 or batch_size < 1 or not learning_rate > 0 or min_updates < 0:
         raise ValueError(
-            f"n_epochs={n_epochs}, batch_size={batch_size}, learning_rate={learning_rate}; allowed: n_epochs >= 1, "
-            "batch_size >= 1, learning_rate > 0"
+            f"n_epochs={n_epochs}, batch_size={batch_size}, learning_rate={learning_rate}, min_updates={min_updates}; "
+            "allowed: n_epochs >= 1, batch_size >= 1, learning_rate > 0, min_updates >= 0"
         )
     policy = model.policy
     kind = _kind(policy)
@@ -157,6 +161,7 @@ def train_bc(
     act_t = torch.as_tensor(act_np, device=policy.device)
     optimizer = torch.optim.Adam(_parameters(policy, kind), lr=learning_rate)
     n = len(observations)
+    n_epochs = max(int(n_epochs), -(-int(min_updates) // -(-n // batch_size)))
     epochs = range(n_epochs)
     if progress_bar:
         from tqdm.auto import tqdm

@@ -9,6 +9,7 @@ an optional ``query_budget`` caps the total.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -85,20 +86,38 @@ class DAggerResult:
     wall_seconds: float = 0.0
 
 
-def _run_episode(wrapper: DAgger, model: Any, seed: int, budget_left: int | None) -> tuple[float, bool]:
-    """One episode through the wrapper; stops early (returns False) when the budget runs out."""
-    obs, _ = wrapper.reset(seed=seed)
-    total, done = 0.0, False
-    while not done:
-        if budget_left is not None and budget_left <= 0:
-            return total, False
-        action, _ = model.predict(obs, deterministic=True)
-        obs, reward, terminated, truncated, info = wrapper.step(action)
-        total += float(info.get("true_reward", reward))
-        done = terminated or truncated
-        if budget_left is not None:
-            budget_left -= 1
-    return total, True
+class _Rollouts:
+    """Steps the learner through the wrapper; an episode left unfinished at the end of a round
+    continues in the next round under the retrained policy (so rounds can be shorter than an episode)."""
+
+    def __init__(self, wrapper: DAgger, model: Any, rng: np.random.Generator):
+        self.wrapper, self.model, self.rng = wrapper, model, rng
+        self.obs = None
+        self.episode_return = 0.0
+
+    def run(self, max_episodes: int, max_labels: int | None) -> list[float]:
+        """Step until ``max_episodes`` episodes end or ``max_labels`` labels are spent; returns of finished ones."""
+        returns, spent = [], 0
+        while len(returns) < max_episodes and (max_labels is None or spent < max_labels):
+            if self.obs is None:
+                self.obs, _ = self.wrapper.reset(seed=int(self.rng.integers(2**31 - 1)))
+                self.episode_return = 0.0
+            action, _ = self.model.predict(self.obs, deterministic=True)
+            self.obs, reward, terminated, truncated, info = self.wrapper.step(action)
+            spent += 1
+            self.episode_return += float(info.get("true_reward", reward))
+            if terminated or truncated:
+                returns.append(self.episode_return)
+                self.obs = None
+        return returns
+
+
+def _positive_int(name: str, value: Any, allow_none: bool = False) -> None:
+    if allow_none and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        allowed = "None or an integer >= 1" if allow_none else "an integer >= 1"
+        raise ValueError(f"{name}: {value!r}; allowed: {allowed}")
 
 
 def train_dagger(
@@ -110,28 +129,33 @@ def train_dagger(
     episodes_per_round: int = 5,
     beta: Any = "linear",
     query_budget: int | None = None,
+    labels_per_round: int | None = None,
     bc_epochs: int = 20,
     bc_kwargs: dict | None = None,
+    warm_start: bool = True,
     rng: np.random.Generator | None = None,
     progress_bar: bool = False,
     callback: Callable[[DAggerRound, Any], None] | None = None,
 ) -> DAggerResult:
     """Train ``model.policy`` (any SB3 model BC supports) with DAgger on ``env``.
 
-    Each round runs ``episodes_per_round`` episodes of the current policy through a
-    :class:`~rlhf_gym.wrappers.DAgger` wrapper, then continues BC on all labels so far.
-    ``callback(round_record, model)`` runs after each round (evaluation, logging).
+    Each round runs the current policy through a :class:`~rlhf_gym.wrappers.DAgger` wrapper for
+    ``episodes_per_round`` episodes, or until ``labels_per_round`` labels are spent if that comes
+    first (short rounds retrain more often, so fewer labels are spent on mistakes already seen),
+    then fits BC on all labels so far: continuing from the current weights (``warm_start``) or
+    from the initial ones. ``callback(round_record, model)`` runs after each round.
     """
-    for name, value in (("n_rounds", n_rounds), ("episodes_per_round", episodes_per_round)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name}: {value!r}; allowed: an integer >= 1")
-    if query_budget is not None and (not isinstance(query_budget, (int, np.integer)) or query_budget < 1):
-        raise ValueError(f"query_budget: {query_budget!r}; allowed: None or an integer >= 1")
+    _positive_int("n_rounds", n_rounds)
+    _positive_int("episodes_per_round", episodes_per_round)
+    _positive_int("query_budget", query_budget, allow_none=True)
+    _positive_int("labels_per_round", labels_per_round, allow_none=True)
     schedule = make_beta_schedule(beta, n_rounds)
     rng = np.random.default_rng(0) if rng is None else rng
     wrapper = env if isinstance(env, DAgger) else DAgger(env, expert, beta=1.0)
     start = time.perf_counter()
     result = DAggerResult(model=model, labels_used=0)
+    initial = None if warm_start else copy.deepcopy(model.policy.state_dict())
+    rollouts = _Rollouts(wrapper, model, rng)
     rounds = range(n_rounds)
     if progress_bar:
         from tqdm.auto import tqdm
@@ -139,18 +163,18 @@ def train_dagger(
         rounds = tqdm(rounds, desc="DAgger", unit="round")
     base_queries = wrapper.n_queries
     for i in rounds:
+        used = wrapper.n_queries - base_queries
+        left = None if query_budget is None else query_budget - used
+        if left is not None and left <= 0:
+            break
         wrapper.beta = check_beta(schedule(i))
-        returns, finished = [], True
-        for _ in range(episodes_per_round):
-            left = None if query_budget is None else query_budget - (wrapper.n_queries - base_queries)
-            total, finished = _run_episode(wrapper, model, int(rng.integers(2**31 - 1)), left)
-            if finished:
-                returns.append(total)
-            if not finished:
-                break
+        limits = [x for x in (left, labels_per_round) if x is not None]
+        returns = rollouts.run(episodes_per_round, min(limits) if limits else None)
         if not wrapper.observations:
             break
         obs, actions = wrapper.dataset()
+        if initial is not None:
+            model.policy.load_state_dict(initial)
         stats = train_bc(model, obs, actions, n_epochs=bc_epochs, rng=rng, **(bc_kwargs or {}))
         record = DAggerRound(
             round=i, beta=wrapper.beta, labels_used=wrapper.n_queries - base_queries, n_samples=len(obs),
@@ -162,8 +186,6 @@ def train_dagger(
             callback(record, model)
         if progress_bar:
             rounds.set_postfix(labels=record.labels_used, beta=f"{record.beta:.2f}")
-        if not finished:
-            break
     result.labels_used = wrapper.n_queries - base_queries
     result.wall_seconds = time.perf_counter() - start
     return result
