@@ -5,7 +5,10 @@ same process (machines differ), and PPO training takes minutes.
 
     python baselines/bench_backflip.py speed             # steps/s ratio vs CartPole-v1 (target >= 0.25)
     python baselines/bench_backflip.py expert            # expert and random success over 50 seeds
-    python baselines/bench_backflip.py ppo --steps 300000 --n-envs 8
+    python baselines/bench_backflip.py ppo --steps 300000 --n-envs 8 --evals 6 --seed 0
+
+Measured (see the lead's report): speed ratio ~0.65-0.77; expert 1.00 success, random
+0.00; PPO (defaults above) 0.93-1.00 success at ~300k steps for seeds 0-3.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class Args:
     n_steps: int = 256  # PPO rollout length per env
     batch_size: int = 256  # PPO minibatch size
     n_epochs: int = 10  # PPO epochs per update
-    lr: float = 3e-4  # PPO learning rate
+    lr: float = 6e-4  # PPO learning rate
     gamma: float = 0.99  # discount
     log_std_init: float = 0.0  # initial log std of the Gaussian policy (0 = SB3 default)
     speed_steps: int = 30_000  # env steps per speed measurement

@@ -37,6 +37,7 @@ def expert_runs():
     return [episode(env, lambda o: expert.predict(o)[0], seed) for seed in range(50)]
 
 
+@pytest.mark.filterwarnings("ignore:.*infinity")  # unbounded physical quantities use inf bounds
 def test_checkers_pass():
     gym_check_env(gym.make(ENV_ID, render_mode="rgb_array").unwrapped)
     sb3_check_env(gym.make(ENV_ID).unwrapped, warn=True)
@@ -153,6 +154,21 @@ def test_flip_counting_crash_and_reward_terms():
         _, reward, _, _, info = env.step(np.zeros(2, np.float32))
         assert info["crashed"] and reward == 0.0
     assert env.best_angle == best
+
+
+def test_hip_stop_prevents_spinning_the_body_on_a_planted_leg():
+    env = gym.make(ENV_ID)
+    env.reset(seed=0)
+    still = np.zeros(2, np.float32)
+    for _ in range(40):
+        env.step(still)
+    state = env.unwrapped.state
+    assert state.contact and not state.crashed  # standing
+    state.ang_mom = 5.0 * phys.inertia(state.r)  # a free hip would let this spin on and on
+    for _ in range(50):
+        _, _, _, _, info = env.step(still)
+    assert state.contact and info["flips"] == 0
+    assert env.unwrapped.best_angle < phys.HIP_LIMIT + 0.3
 
 
 def test_landing_bonus_is_paid_once(expert_runs):

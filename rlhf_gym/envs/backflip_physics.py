@@ -47,7 +47,7 @@ PSI_TAU = 0.05  # s, hip swing servo time constant
 HIP_LIMIT = 1.0  # rad, mechanical stop of the hip angle (leg relative to body)
 K_HIP_STOP, C_HIP_STOP = 100.0, 2.0  # stiffness / damping of that stop
 K_FOOT, C_FOOT = 80.0, 10.0  # torsional foot spring towards a vertical leg
-FOOT_HALF = 0.25  # m, half length of the flat foot (limits the foot torque)
+FOOT_HALF = 0.5  # m, lever arm of the flat foot: its torque limit is FOOT_HALF * leg force
 BODY_HALF_LEN, BODY_HALF_WIDTH = 0.3, 0.14  # ellipse semi-axes (m)
 SUBSTEP_DT = 0.005
 SUBSTEPS = 8  # one env step = 0.04 s (25 Hz control)
