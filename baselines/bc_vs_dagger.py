@@ -47,10 +47,12 @@ class Args:
     seeds: int = 3  # seeds per setting
     grid_budgets: list = field(default_factory=lambda: [25, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1200, 1600])
     flip_budgets: list = field(default_factory=lambda: [100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 4000])
-    flip_dagger_budget: int = 2000  # DAgger's largest Backflip budget (BC goes on to 20 episodes = 4000)
+    grid_dagger_budget: int = 800  # DAgger's largest GridWorld budget (BC goes on to find its own 95% point)
+    flip_dagger_budget: int = 1000  # DAgger's largest Backflip budget (BC goes on to 20 episodes = 4000)
     flip_labels_per_round: int = 50  # DAgger retrains every this many labels on Backflip
-    grid_min_updates: int = 500  # gradient steps at least, per fit
+    grid_min_updates: int = 300  # gradient steps at least, per BC fit from scratch
     flip_min_updates: int = 2000
+    dagger_min_updates: float = 0.25  # per warm-started DAgger round, as a fraction of the BC minimum
     bc_epochs: int = 30  # epochs at least on a fixed dataset
     dagger_epochs: int = 10  # epochs at least per DAgger round (warm-started)
     learning_rate: float = 3e-3
@@ -100,8 +102,9 @@ def run_setting(name: str, args: Args, budgets: list) -> dict:
     expert_return, expert_success = evaluate(expert)
     flip = name == "backflip"
     min_updates = args.flip_min_updates if flip else args.grid_min_updates
-    dagger_budget = min(args.flip_dagger_budget, max(budgets)) if flip else max(budgets)
+    dagger_budget = min(args.flip_dagger_budget if flip else args.grid_dagger_budget, max(budgets))
     fit = {"learning_rate": args.learning_rate, "min_updates": min_updates}
+    dagger_fit = {"learning_rate": args.learning_rate, "min_updates": int(args.dagger_min_updates * min_updates)}
     returns = {"bc": {b: [] for b in budgets}, "dagger": {b: [] for b in budgets}}
     success = {"bc": {b: [] for b in budgets}, "dagger": {b: [] for b in budgets}}
     for seed in range(args.seeds):
@@ -130,7 +133,7 @@ def run_setting(name: str, args: Args, budgets: list) -> dict:
         model = learner(env, seed)
         train_dagger(model, env, expert, n_rounds=100_000, episodes_per_round=1, beta="exponential",
                      labels_per_round=args.flip_labels_per_round if flip else None, query_budget=dagger_budget,
-                     bc_epochs=args.dagger_epochs, bc_kwargs=fit, rng=np.random.default_rng(seed),
+                     bc_epochs=args.dagger_epochs, bc_kwargs=dagger_fit, rng=np.random.default_rng(seed),
                      callback=after_round)
         rounds = sorted((k[1], v) for k, v in curve.items() if isinstance(k, tuple))
         for b in budgets:
@@ -236,6 +239,6 @@ if __name__ == "__main__":
         parser.error(f"--seeds: {cli.seeds}; allowed: an integer >= 1")
     a = Args(seeds=cli.seeds, out=cli.out)
     if cli.quick:
-        a = Args(seeds=1, grid_budgets=[50, 200], flip_budgets=[100, 200], flip_dagger_budget=200,
+        a = Args(seeds=1, grid_budgets=[50, 200], flip_budgets=[100, 200], flip_dagger_budget=200, grid_dagger_budget=200,
                  eval_episodes=5, flip_min_updates=300, grid_min_updates=100, out=cli.out)
     main(a)

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 
 import gymnasium as gym
-import numpy as np
 
 import rlhf_gym  # noqa: F401
 

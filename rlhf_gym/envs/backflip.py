@@ -112,7 +112,6 @@ class BackflipEnv(gym.Env):
         self.landed = False
         self.trail: deque = deque(maxlen=TRAIL_LEN)
         self._window = None
-        self._clock = None
 
     # ------------------------------------------------------------------ core
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -234,23 +233,13 @@ class BackflipEnv(gym.Env):
         return None
 
     def _show(self, frame: np.ndarray) -> None:
-        import pygame
-
         if self._window is None:
-            pygame.display.init()
-            pygame.display.set_caption("rlhf_gym Backflip-v0")
-            self._window = pygame.display.set_mode((self.width, self.height))
-            self._clock = pygame.time.Clock()
-        pygame.event.pump()
-        surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
-        self._window.blit(surface, (0, 0))
-        pygame.display.flip()
-        self._clock.tick(self.metadata["render_fps"])
+            from rlhf_gym.rendering.frame_window import FrameWindow
+
+            self._window = FrameWindow("rlhf_gym Backflip-v0", fps=self.metadata["render_fps"])
+        self._window.show(frame)
 
     def close(self):
         if self._window is not None:
-            import pygame
-
-            pygame.display.quit()
+            self._window.close()
             self._window = None
-            self._clock = None
