@@ -1,9 +1,10 @@
-"""Steps per second of each rlhf_gym env against gymnasium's reference envs, in one process.
+"""Speed of the envs and of value iteration, measured against references in the same process.
 
-Targets (issue 2): GridWorld >= 1.0x FrozenLake-v1, Backflip >= 0.25x CartPole-v1.
-Also times value iteration on a 256x256 ObjectWorld (65,536 states), horizon 100: target < 2 s.
+Targets (issue 2): GridWorld step() through gym.make >= 1.0x FrozenLake-v1; Backflip >= 0.25x
+CartPole-v1 (MuJoCo's Hopper-v5 runs at about 0.06x); finite-horizon value iteration on a 256x256
+ObjectWorld (65,536 states), horizon 100, under 2 s. Prints two markdown tables.
 
-    python baselines/bench_envs.py [--steps 50000] [--repeats 3]
+    python baselines/bench_envs.py [--steps 50000] [--repeats 3] [--horizon 100] [--sizes 16,64,128,256]
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 
 import gymnasium as gym
 
-import rlhf_gym  # noqa: F401
+import rlhf_gym  # noqa: F401  (registers the ids)
+from rlhf_gym.experts.value_iteration import finite_horizon_value_iteration
 
 
 @dataclass
@@ -22,21 +24,29 @@ class Args:
     steps: int = 50_000
     """env steps per timing"""
     repeats: int = 3
-    """timings per env; the best is kept"""
+    """timings per measurement; the best is kept"""
+    horizon: int = 100
+    """value-iteration horizon"""
+    sizes: str = "16,64,128,256"
+    """ObjectWorld sizes (comma separated) for the value-iteration table"""
     seed: int = 0
-    """seed of the env and of the pre-drawn actions"""
+    """seed of the envs and of the pre-drawn actions"""
 
 
-PAIRS = (
+# (our env, its kwargs, reference env, target ratio or None for information only)
+STEP_CASES = (
     ("rlhf_gym/GridWorld-v0", {}, "FrozenLake-v1", 1.0),
     ("rlhf_gym/GridWorld-v0", {"slip": 0.2}, "FrozenLake-v1", 1.0),
     ("rlhf_gym/ObjectWorld-v0", {}, "FrozenLake-v1", 1.0),
+    ("rlhf_gym/GridWorld-v0", {"obs_type": "onehot"}, "FrozenLake-v1", None),
+    ("rlhf_gym/GridWorld-v0", {"obs_type": "features"}, "FrozenLake-v1", None),
+    ("rlhf_gym/GridWorld-v0", {"obs_type": "rgb"}, "FrozenLake-v1", None),
     ("rlhf_gym/Backflip-v0", {}, "CartPole-v1", 0.25),
 )
 
 
 def steps_per_second(env_id: str, kwargs: dict, args: Args) -> float:
-    """Best-of-``repeats`` steps/s through gym.make, actions drawn before the clock starts."""
+    """Best-of-``repeats`` steps/s through gym.make; actions are drawn before the clock starts."""
     env = gym.make(env_id, **kwargs)
     env.action_space.seed(args.seed)
     actions = [env.action_space.sample() for _ in range(args.steps)]
@@ -53,34 +63,41 @@ def steps_per_second(env_id: str, kwargs: dict, args: Args) -> float:
     return best
 
 
-def value_iteration_seconds(size: int, horizon: int) -> float:
-    from rlhf_gym.experts.value_iteration import TabularExpert
-
-    env = gym.make("rlhf_gym/ObjectWorld-v0", size=size, horizon=horizon).unwrapped
-    start = time.perf_counter()
-    TabularExpert(env)
-    return time.perf_counter() - start
+def value_iteration_seconds(size: int, slip: float, args: Args) -> tuple[int, float]:
+    """Best-of-``repeats`` seconds of one finite-horizon solve (model already built)."""
+    env = gym.make("rlhf_gym/ObjectWorld-v0", size=size, slip=slip).unwrapped
+    best = float("inf")
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        finite_horizon_value_iteration(env.transition_sparse, env.state_rewards, args.horizon, env.n_actions,
+                                       env.terminal_states)
+        best = min(best, time.perf_counter() - start)
+    return env.n_states, best
 
 
 def main(args: Args) -> None:
-    cache: dict[str, float] = {}
-    rows = []
-    for env_id, kwargs, reference, target in PAIRS:
+    references: dict[str, float] = {}
+    print("| env | steps/s | reference | reference steps/s | ratio | target |")
+    print("|---|---|---|---|---|---|")
+    for env_id, kwargs, reference, target in STEP_CASES:
+        if reference not in references:
+            references[reference] = steps_per_second(reference, {}, args)
         ours = steps_per_second(env_id, kwargs, args)
-        if reference not in cache:
-            cache[reference] = steps_per_second(reference, {}, args)
-        ratio = ours / cache[reference]
+        ratio = ours / references[reference]
+        verdict = "(info)" if target is None else f">= {target}x: {'met' if ratio >= target else 'NOT MET'}"
         name = env_id + (f" {kwargs}" if kwargs else "")
-        rows.append(f"| {name} | {ours:,.0f} | {reference} | {cache[reference]:,.0f} | {ratio:.2f}x | >= {target}x | {'yes' if ratio >= target else 'NO'} |")
-    print("| env | steps/s | reference | reference steps/s | ratio | target | met |")
-    print("|---|---|---|---|---|---|---|")
-    print("\n".join(rows))
-    seconds = value_iteration_seconds(256, 100)
-    print(f"\n| value iteration | states | horizon | seconds | target |\n|---|---|---|---|---|\n| ObjectWorld 256x256 | {256*256:,} | 100 | {seconds:.2f} | < 2 s |")
+        print(f"| {name} | {ours:,.0f} | {reference} | {references[reference]:,.0f} | {ratio:.2f}x | {verdict} |")
+    print("\n| ObjectWorld size | slip | states | horizon | seconds | target |")
+    print("|---|---|---|---|---|---|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        for slip in (0.0, 0.1):
+            n_states, seconds = value_iteration_seconds(size, slip, args)
+            target = ("met" if seconds < 2.0 else "NOT MET") + " (< 2 s)" if size == 256 else ""
+            print(f"| {size}x{size} | {slip} | {n_states:,} | {args.horizon} | {seconds:.3f} | {target} |")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for field, default in Args.__dataclass_fields__.items():
-        parser.add_argument(f"--{field}", type=type(default.default), default=default.default)
+    for name, spec in Args.__dataclass_fields__.items():
+        parser.add_argument(f"--{name}", type=type(spec.default), default=spec.default)
     main(Args(**vars(parser.parse_args())))

@@ -148,7 +148,7 @@ def test_dagger_beats_bc_for_the_same_labels_on_slippery_gridworld():
         learner = PPO("MlpPolicy", env, seed=seed, device="cpu")
         wrapper = DAgger(env, expert, beta=1.0)
         result = train_dagger(learner, wrapper, expert, n_rounds=100, episodes_per_round=1, beta="exponential",
-                              query_budget=budget, bc_epochs=10, bc_kwargs={"learning_rate": 3e-3, "min_updates": 50},
+                              query_budget=budget, bc_epochs=10, bc_kwargs={"learning_rate": 3e-3, "min_updates": 100},
                               rng=np.random.default_rng(seed))
         assert result.labels_used == budget  # the budget is spent exactly, never exceeded
         assert result.rounds[0].beta == 1.0 and result.rounds[-1].beta < 0.01
