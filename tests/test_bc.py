@@ -90,3 +90,22 @@ def test_bc_bad_input():
         train_bc(pend, np.zeros((4, 2), np.float32), np.zeros((4, 1), np.float32))
     with pytest.raises(ValueError, match="outside"):
         train_bc(pend, np.zeros((4, 3), np.float32), np.full((4, 1), 5.0, np.float32))
+
+
+def test_min_updates_fits_a_tiny_dataset_that_few_epochs_do_not():
+    """16 one-hot states in one batch: 3 epochs are 3 gradient steps (the argmax may already be right
+    while the expert action's probability is still ~1/4); min_updates makes it a fit."""
+    from stable_baselines3 import PPO
+
+    env = gym.make("FrozenLake-v1", is_slippery=False)
+    table = np.random.default_rng(1).integers(0, 4, size=16)
+    obs = np.arange(16)
+    few = train_bc(PPO("MlpPolicy", env, seed=0, device="cpu"), obs, table, n_epochs=3, batch_size=16,
+                   learning_rate=3e-3, rng=np.random.default_rng(0))
+    model = PPO("MlpPolicy", env, seed=0, device="cpu")
+    fitted = train_bc(model, obs, table, n_epochs=3, batch_size=16, learning_rate=3e-3, min_updates=300,
+                      rng=np.random.default_rng(0))
+    assert few.n_epochs == 3 and fitted.n_epochs == 300  # one batch per epoch
+    assert few.loss > 1.0 and fitted.loss < 0.1 and fitted.accuracy == 1.0  # uniform over 4 actions: 1.39
+    with pytest.raises(ValueError, match="min_updates"):
+        train_bc(model, obs, table, min_updates=-1)
