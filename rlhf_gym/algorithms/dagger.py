@@ -143,7 +143,8 @@ def train_dagger(
     ``episodes_per_round`` episodes, or until ``labels_per_round`` labels are spent if that comes
     first (short rounds retrain more often, so fewer labels are spent on mistakes already seen),
     then fits BC on all labels so far: continuing from the current weights (``warm_start``) or
-    from the initial ones. ``callback(round_record, model)`` runs after each round.
+    from the initial ones. ``callback(round_record, model)`` runs after each round; it must not
+    step ``env`` (evaluate on a separate env), since an unfinished episode continues afterwards.
     """
     _positive_int("n_rounds", n_rounds)
     _positive_int("episodes_per_round", episodes_per_round)
