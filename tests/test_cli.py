@@ -53,3 +53,16 @@ def test_results_json_requires_the_documented_keys(tmp_path):
 def test_format_table_is_markdown():
     text = common.format_table(["a", "b"], [["x", 1.23456]])
     assert text.splitlines() == ["| a | b |", "|---|---|", "| x | 1.235 |"]
+
+
+@pytest.mark.slow
+def test_demo_quick_runs_both_acts_and_keeps_its_labels(tmp_path, capsys):
+    assert main(["demo", "--quick", "--episodes", "3", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "demo.json").read_text())
+    assert summary["labels_used"] == 30
+    with open(tmp_path / "labels.jsonl") as f:
+        assert sum(1 for _ in f) == 30  # every teacher answer was written as it arrived
+    assert summary["backflip"]["expert (scripted)"]["success_rate"] >= 0.9
+    assert summary["gridworld"]["expert (value iteration)"]["true_return_mean"] > 0.9
+    assert len(imageio.mimread(tmp_path / "backflip_rlhf.gif")) > 50
+    assert "backflip success" in capsys.readouterr().out

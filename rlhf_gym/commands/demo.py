@@ -1,7 +1,10 @@
 """``rlhf-gym demo``: the main job on embedded defaults, a few minutes on a laptop.
 
-It trains Stable-Baselines3 PPO on GridWorld and Backflip with the true reward and prints the
-return of a random policy, PPO and the expert side by side.
+Act 1 trains Stable-Baselines3 PPO on GridWorld's true reward and compares it with a random
+policy and value iteration's optimum. Act 2, the main act, is the RLHF pipeline on Backflip: a
+synthetic teacher that makes 10% mistakes compares clips, a Bradley-Terry reward model learns from
+its answers, and an unchanged PPO agent learns to backflip from that learned reward alone. The run
+writes a results table, the agents, the labels and a GIF of the learned backflip.
 """
 
 from __future__ import annotations
@@ -12,34 +15,78 @@ import time
 
 from rlhf_gym.commands import common
 
-DEMO_ENVS = ("rlhf_gym/GridWorld-v0", "rlhf_gym/Backflip-v0")
+GRID_ID = "rlhf_gym/GridWorld-v0"
+FLIP_ID = "rlhf_gym/Backflip-v0"
+# The laptop-sized RLHF run (labels, agent steps); --quick divides both by ten.
+DEMO_LABELS, DEMO_STEPS = 300, 600_000
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="train PPO on GridWorld and Backflip and compare with random and expert")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: a tenth of the training steps")
+    parser = subparsers.add_parser("demo", help="PPO on GridWorld, then RLHF teaches Backflip a backflip")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: a tenth of the labels and steps")
+    parser.add_argument("--labels", type=int, default=DEMO_LABELS, help="synthetic labels for Backflip (default: %(default)s)")
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per policy (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random generator (default: %(default)s)")
-    parser.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/demo-<seed>-<time>)")
+    parser.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/demo__<seed>__<time>)")
     parser.set_defaults(func=run, env="demo")
 
 
-def train_ppo(env_id: str, seed: int, steps_scale: float, progress: bool):
-    """Train SB3 PPO on the true reward with the env's preset; return (model, steps)."""
-    import torch
+def train_ppo_true_reward(env_id: str, seed: int, scale: float):
+    """SB3 PPO on the env's own reward with its preset; returns the model."""
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
     from rlhf_gym.presets import ppo_preset
 
-    torch.manual_seed(seed)  # SB3 seeds torch itself too; explicit for the policy's initial weights
     n_envs, steps, kwargs = ppo_preset(env_id)
-    steps = max(int(steps * steps_scale), n_envs * kwargs.get("n_steps", 2048))
     venv = make_vec_env(env_id, n_envs=n_envs, seed=seed)
     model = PPO("MlpPolicy", venv, seed=seed, device="cpu", verbose=0, **kwargs)
-    model.learn(total_timesteps=steps, progress_bar=progress)
+    model.learn(total_timesteps=max(int(steps * scale), n_envs * kwargs.get("n_steps", 2048)), progress_bar=True)
     venv.close()
-    return model, steps
+    return model
+
+
+def rlhf_backflip(args: argparse.Namespace, directory, scale: float):
+    """The Christiano-style online loop on Backflip; returns (agent, labels asked)."""
+    from rlhf_gym.algorithms.rlhf_run import RLHFConfig, run_rlhf
+    from rlhf_gym.presets import ppo_preset
+
+    n_envs, _, kwargs = ppo_preset(FLIP_ID)
+    cfg = RLHFConfig(
+        FLIP_ID, labels=max(int(args.labels * scale), 10), steps=int(DEMO_STEPS * scale), n_envs=n_envs,
+        agent_kwargs=kwargs, reward_inputs=("obs", "action", "next_obs"), teacher={"error_rate": 0.1},
+        assumed_error_rate=0.1, seed=args.seed, progress_bar=True, tensorboard_dir=str(directory / "tb"),
+    )
+    agent, _, callback, _ = run_rlhf(cfg, directory / "labels.jsonl")
+    return agent, callback.queries_asked
+
+
+def record_gif(policy, path, seed: int) -> None:
+    import gymnasium as gym
+
+    from rlhf_gym.rendering import save_video
+
+    env = gym.make(FLIP_ID, render_mode="rgb_array")
+    obs, _ = env.reset(seed=seed)
+    frames, done = [env.render()], False
+    while not done:
+        obs, _, terminated, truncated, _ = env.step(policy.predict(obs, deterministic=True)[0])
+        frames.append(env.render())
+        done = terminated or truncated
+    save_video(frames[::2], path, fps=env.metadata["render_fps"] // 2)
+    env.close()
+
+
+def evaluate_all(env_id: str, policies: dict, episodes: int, seed: int) -> dict:
+    import gymnasium as gym
+
+    env = gym.make(env_id)
+    out = {}
+    for name, policy in policies.items():
+        act = common.random_actor(env, seed) if policy is None else common.policy_actor(policy)
+        out[name] = common.run_episodes(env, act, episodes, 10_000 + seed)
+    env.close()
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,25 +95,31 @@ def run(args: argparse.Namespace) -> int:
     import rlhf_gym  # noqa: F401
     from rlhf_gym.experts import expert_for
 
+    if args.labels < 1 or args.episodes < 1:
+        raise ValueError(f"--labels {args.labels}, --episodes {args.episodes}; allowed: integers >= 1")
+    scale = 0.1 if args.quick else 1.0
     directory = common.out_dir(args, "demo")
     started = time.time()
-    rows, results = [], {}
-    for env_id in DEMO_ENVS:
-        env = gym.make(env_id)
-        print(f"\n== {env_id}: training PPO on the true reward", flush=True)
-        t0 = time.time()
-        model, steps = train_ppo(env_id, args.seed, 0.1 if args.quick else 1.0, progress=True)
-        model.save(directory / f"ppo_{env_id.split('/')[-1]}.zip")
-        evals = {
-            "random": common.run_episodes(env, common.random_actor(env, args.seed), args.episodes, 10_000),
-            "ppo": common.run_episodes(env, common.policy_actor(model), args.episodes, 10_000),
-            "expert": common.run_episodes(env, common.policy_actor(expert_for(env)), args.episodes, 10_000),
-        }
-        env.close()
-        for name, summary in evals.items():
-            rows.append([env_id, name, summary["true_return_mean"], summary["true_return_std"], summary.get("success_rate", "-")])
-        results[env_id] = {"ppo_steps": steps, "train_seconds": time.time() - t0, **{k: v for k, v in evals.items()}}
-    common.print_table("True return (mean ± std over evaluation episodes)", ["env", "policy", "mean", "std", "success"], rows)
-    (directory / "demo.json").write_text(json.dumps({"wall_seconds": time.time() - started, "envs": results}, indent=2))
-    print(f"wrote {directory / 'demo.json'} in {time.time() - started:.0f} s")
+
+    print(f"\n== Act 1: {GRID_ID}, PPO on the true reward", flush=True)
+    grid_ppo = train_ppo_true_reward(GRID_ID, args.seed, scale)
+    grid_ppo.save(directory / "ppo_gridworld.zip")
+    grid = evaluate_all(GRID_ID, {"random": None, "PPO (true reward)": grid_ppo,
+                                  "expert (value iteration)": expert_for(gym.make(GRID_ID))}, args.episodes, args.seed)
+
+    labels_text = f"{max(int(args.labels * scale), 10)} labels"
+    print(f"\n== Act 2: {FLIP_ID}, PPO on a reward learned from {labels_text} of a teacher with 10% mistakes",
+          flush=True)
+    flip_agent, labels_used = rlhf_backflip(args, directory, scale)
+    flip_agent.save(directory / "ppo_backflip_rlhf.zip")
+    record_gif(flip_agent, directory / "backflip_rlhf.gif", args.seed)
+    flip = evaluate_all(FLIP_ID, {"random": None, f"PPO (learned reward, {labels_used} labels)": flip_agent,
+                                  "expert (scripted)": expert_for(gym.make(FLIP_ID))}, args.episodes, args.seed)
+
+    rows = [[env_id, name, s["true_return_mean"], s["true_return_std"], s.get("success_rate", "-")]
+            for env_id, table in ((GRID_ID, grid), (FLIP_ID, flip)) for name, s in table.items()]
+    common.print_table(f"True return over {args.episodes} evaluation episodes", ["env", "policy", "mean", "std", "backflip success"], rows)
+    summary = {"wall_seconds": time.time() - started, "labels_used": labels_used, "gridworld": grid, "backflip": flip}
+    (directory / "demo.json").write_text(json.dumps(summary, indent=2))
+    print(f"wrote {directory / 'demo.json'} and {directory / 'backflip_rlhf.gif'} in {time.time() - started:.0f} s")
     return 0
