@@ -1,0 +1,72 @@
+"""A real X window: the frame an env renders is what appears on an Xvfb screen.
+
+Skipped where Xvfb or xwd is missing (`apt-get install xvfb x11-apps`); CI installs both.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xwd")), reason="needs Xvfb and xwd")
+
+
+def read_xwd(data: bytes) -> np.ndarray:
+    """Decode a 24- or 32-bit TrueColor XWD screenshot into (H, W, 3) uint8."""
+    header = np.frombuffer(data[:100], dtype=">u4")
+    header_size, width, height = int(header[0]), int(header[4]), int(header[5])
+    bits_per_pixel, bytes_per_line, ncolors = int(header[11]), int(header[12]), int(header[19])
+    byte_order = int(header[7])  # 0 = LSBFirst
+    assert bits_per_pixel in (24, 32), bits_per_pixel
+    step = bits_per_pixel // 8
+    start = header_size + 12 * ncolors
+    raw = np.frombuffer(data[start:start + bytes_per_line * height], dtype=np.uint8)
+    pixels = raw.reshape(height, bytes_per_line)[:, : width * step].reshape(height, width, step)
+    return pixels[..., [2, 1, 0]] if byte_order == 0 else pixels[..., [step - 3, step - 2, step - 1]]
+
+
+@pytest.fixture()
+def xvfb_display():
+    display = ":97"
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    try:
+        yield display
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_gridworld_window_shows_the_rendered_frame(xvfb_display, tmp_path):
+    script = textwrap.dedent(
+        """
+        import subprocess, sys, numpy as np, gymnasium as gym, rlhf_gym
+        env = gym.make("rlhf_gym/GridWorld-v0", render_mode="human")
+        env.reset(seed=0)
+        env.step(1)
+        frame_env = gym.make("rlhf_gym/GridWorld-v0", render_mode="rgb_array")
+        frame_env.reset(seed=0)
+        frame_env.step(1)
+        np.save(sys.argv[1] + "/frame.npy", frame_env.render())
+        with open(sys.argv[1] + "/screen.xwd", "wb") as f:
+            subprocess.run(["xwd", "-root", "-silent"], stdout=f, check=True)
+        env.close()
+        """
+    )
+    env = {**os.environ, "DISPLAY": xvfb_display, "SDL_VIDEODRIVER": "x11"}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, check=True, timeout=60)
+    frame = np.load(tmp_path / "frame.npy")
+    screen = read_xwd((tmp_path / "screen.xwd").read_bytes())
+    h, w = frame.shape[:2]
+    # The window sits somewhere on the root window; find the frame's top-left pixel block.
+    matches = [(y, x) for y in range(screen.shape[0] - h + 1) for x in range(screen.shape[1] - w + 1)
+               if np.array_equal(screen[y, x], frame[0, 0]) and np.array_equal(screen[y:y + 4, x:x + 4], frame[:4, :4])]
+    assert matches, "the rendered frame's corner is nowhere on the X screen"
+    y, x = matches[0]
+    assert np.mean(screen[y:y + h, x:x + w] == frame) > 0.99
