@@ -19,6 +19,7 @@ ENV_TABLE: tuple[tuple[str, str, dict], ...] = (
     ("rlhf_gym/GridWorld-v0", _GRID, {}),
     ("rlhf_gym/CliffWalk-v0", _GRID, {"layout": "cliff_walk"}),
     ("rlhf_gym/LavaMaze-v0", _GRID, {"layout": "lava_maze"}),
+    ("rlhf_gym/LavaLedge-v0", _GRID, {"layout": "lava_ledge"}),
     ("rlhf_gym/ObjectWorld-v0", _GRID, {"layout": "objectworld", "size": 16}),
     ("rlhf_gym/Backflip-v0", _BACKFLIP, {}),
 )

@@ -123,40 +123,41 @@ def _exact(model, tab, rewards, labeled):
 
 @pytest.mark.slow
 def test_dagger_beats_bc_for_the_same_labels_on_slippery_gridworld():
-    """Same 200 labels: DAgger's learner wanders less into unlabeled states and earns more.
+    """Same 300 labels on the lava ledge: DAgger's expert labels the ledge the learner walks along,
+    BC's expert labels one ledge cell per slip, so BC leaves the ledge mostly unlabelled and earns less.
 
-    Measured (5 seeds): unlabeled visit share BC 0.072, DAgger 0.037; exact return BC 0.224,
-    DAgger 0.270 (expert 0.326). A DAgger that labelled the expert's states instead of the
+    Measured (seeds 0-2): unlabelled-state visit share BC 0.119, DAgger 0.018; exact return BC 0.327,
+    DAgger 0.566 (expert 0.566). A DAgger that labelled the expert's states instead of the
     learner's would be BC and fail both asserts.
     """
     from stable_baselines3 import PPO
 
     from rlhf_gym.experts import expert_for
 
-    env = gym.make("rlhf_gym/LavaMaze-v0", slip=0.2)
+    env = gym.make("rlhf_gym/GridWorld-v0", layout="lava_ledge", slip=0.1)
     tab, rewards = tabular_model(env), env.unwrapped.state_rewards
     expert = expert_for(env)
-    budget, bc, dagger = 200, [], []
-    for seed in range(5):
-        demos = collect_demonstrations(env, expert, 25, np.random.default_rng(seed))
+    budget, bc, dagger = 300, [], []
+    for seed in range(3):
+        demos = collect_demonstrations(env, expert, 12, np.random.default_rng(seed))
         obs, acts = flatten_demonstrations(demos)
         model = PPO("MlpPolicy", env, seed=seed, device="cpu")
         stats = train_bc(model, obs[:budget], acts[:budget], n_epochs=30, learning_rate=3e-3, min_updates=300,
                          rng=np.random.default_rng(seed))
-        assert stats.accuracy == 1.0  # BC is fitted: its losses come from unlabeled states only
+        assert stats.accuracy == 1.0  # BC is fitted: its losses come from unlabelled states only
         bc.append(_exact(model, tab, rewards, obs[:budget]))
         learner = PPO("MlpPolicy", env, seed=seed, device="cpu")
         wrapper = DAgger(env, expert, beta=1.0)
         result = train_dagger(learner, wrapper, expert, n_rounds=100, episodes_per_round=1, beta="exponential",
-                              query_budget=budget, bc_epochs=10, bc_kwargs={"learning_rate": 3e-3, "min_updates": 100},
-                              rng=np.random.default_rng(seed))
+                              labels_per_round=20, query_budget=budget, bc_epochs=10,
+                              bc_kwargs={"learning_rate": 3e-3, "min_updates": 100}, rng=np.random.default_rng(seed))
         assert result.labels_used == budget  # the budget is spent exactly, never exceeded
         assert result.rounds[0].beta == 1.0 and result.rounds[-1].beta < 0.01
         assert result.rounds[-1].bc_accuracy == 1.0
         dagger.append(_exact(learner, tab, rewards, wrapper.dataset()[0]))
     (bc_return, bc_unlabeled), (dagger_return, dagger_unlabeled) = np.mean(bc, axis=0), np.mean(dagger, axis=0)
-    assert dagger_unlabeled < 0.7 * bc_unlabeled, (bc, dagger)
-    assert dagger_return > bc_return + 0.02, (bc, dagger)
+    assert dagger_unlabeled < 0.5 * bc_unlabeled, (bc, dagger)
+    assert dagger_return > bc_return + 0.1, (bc, dagger)
 
 
 def test_short_rounds_carry_the_episode_over_and_retrain_from_scratch_when_asked():

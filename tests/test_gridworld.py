@@ -9,7 +9,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 import rlhf_gym  # noqa: F401  (registers the ids)
 from rlhf_gym.envs.gridworld import OBS_TYPES, GridWorldEnv
 
-LAYOUTS = ["open_room", "cliff_walk", "lava_maze", "objectworld"]
+LAYOUTS = ["open_room", "cliff_walk", "lava_maze", "lava_ledge", "objectworld"]
 # Small map with walls, edges, lava, a goal, an object and two starts: every transition case.
 SMALL = ["S.#a", ".L..", "S..G"]
 

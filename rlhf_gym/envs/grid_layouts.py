@@ -67,10 +67,24 @@ LAVA_MAZE = (
     "#########",
 )
 
+# A long corridor along a wall with a one-cell ledge above it and lava beyond: DAgger's setting.
+# The expert walks the corridor and, when a slip puts it on the ledge, steps straight back down
+# (one more slip there is lava), so its demonstrations label one ledge cell per slip. A cloned
+# learner that meets an unlabelled ledge cell tends to keep walking right along it to the dead
+# end (lava risk every step); DAgger's expert labels that whole walk in one excursion.
+LAVA_LEDGE = (
+    "#####################################",
+    "#LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL#",
+    "#...................................#",
+    "#S..................................G",
+    "#####################################",
+)
+
 NAMED_LAYOUTS: dict[str, tuple[str, ...] | None] = {
     "open_room": OPEN_ROOM,
     "cliff_walk": CLIFF_WALK,
     "lava_maze": LAVA_MAZE,
+    "lava_ledge": LAVA_LEDGE,
     "objectworld": None,  # generated from size and layout_seed
 }
 

@@ -6,7 +6,7 @@ it on ``unwrapped`` and ``step`` samples from exactly that model.
 Layout legend (see ``grid_layouts``): ``#`` wall, ``.`` floor, ``S`` start (several: uniform
 initial distribution), ``G`` goal (terminal, positive), ``L`` lava (terminal, negative),
 ``a``-``z`` object colours (ObjectWorld). Built-in layouts: ``open_room``, ``cliff_walk``,
-``lava_maze``, ``objectworld`` (random ``size`` x ``size``, seeded by ``layout_seed``).
+``lava_maze``, ``lava_ledge``, ``objectworld`` (random ``size`` x ``size``, seeded by ``layout_seed``).
 
 Model conventions:
 - States are the non-wall cells in row-major order (``state_cells[s] = (row, col)``,
