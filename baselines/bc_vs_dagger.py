@@ -23,8 +23,9 @@ Settings and why:
 "Labels for 95%" is read two ways from the seed-mean curve: the first budget that reaches 95% of
 the expert, and the budget from which the curve stays at or above it for every larger budget.
 
-    python baselines/bc_vs_dagger.py                     # 6 GridWorld + 3 Backflip seeds
-    python baselines/bc_vs_dagger.py --only gridworld    # GridWorld only (about 2.5 minutes)
+    python baselines/bc_vs_dagger.py                     # 10 GridWorld + 3 Backflip seeds
+    python baselines/bc_vs_dagger.py --only gridworld    # GridWorld only
+    python baselines/bc_vs_dagger.py --only gridworld --seed-start 100   # fresh seeds: a hold-out check
     python baselines/bc_vs_dagger.py --seeds 1           # faster
     python baselines/bc_vs_dagger.py --quick      # smoke run
 """
@@ -53,9 +54,10 @@ from rlhf_gym.experts import expert_for
 @dataclass
 class Args:
     seeds: int = 3  # Backflip seeds
-    grid_seeds: int = 6  # GridWorld seeds (cheap, and DAgger's curve sits close to the 95% line: 3 seeds mislead)
-    grid_budgets: list = field(default_factory=lambda: [50, 100, 150, 200, 250, 300, 350, 400, 500, 600, 700, 800,
-                                                        1000, 1200, 1400, 1600, 2000, 2400])
+    grid_seeds: int = 10  # GridWorld seeds (cheap, and DAgger's curve sits close to the 95% line: 3 or 6 seeds mislead)
+    seed_start: int = 0  # first seed (a fresh range, e.g. 100, checks that a reading is no artefact of seeds 0..n-1)
+    grid_budgets: list = field(default_factory=lambda: [50, 100, 150] + list(range(200, 701, 25)) +
+                               [800, 1000, 1200, 1400, 1600, 2000, 2400])  # fine where both 95% points could lie
     flip_budgets: list = field(default_factory=lambda: [100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 4000])
     grid_dagger_budget: int = 1000  # DAgger's largest GridWorld budget (BC goes on to find its own 95% point)
     grid_labels_per_round: int = 20  # DAgger refits every this many labels on GridWorld (from scratch, as BC)
@@ -124,7 +126,7 @@ def run_setting(name: str, args: Args, budgets: list) -> dict:
     returns = {"bc": {b: [] for b in budgets}, "dagger": {b: [] for b in budgets}}
     success = {"bc": {b: [] for b in budgets}, "dagger": {b: [] for b in budgets}}
     n_seeds = args.seeds if flip else args.grid_seeds
-    for seed in range(n_seeds):
+    for seed in range(args.seed_start, args.seed_start + n_seeds):
         rng = np.random.default_rng(seed)
         demos, n_labels = [], 0
         while n_labels < max(budgets):
@@ -191,7 +193,7 @@ def report(name: str, res: dict, budgets: list, args: Args) -> None:
     exp_succ = "" if res["expert_success"] is None else f", success {res['expert_success']:.2f}"
     env_id, kwargs = SETTINGS[name]
     print(f"\n### {name} ({env_id} {kwargs}): true return vs expert labels (expert {res['expert_return']:.3f}"
-          f"{exp_succ}; 95% = {0.95 * res['expert_return']:.3f}), {res['seeds']} seeds\n")
+          f"{exp_succ}; 95% = {0.95 * res['expert_return']:.3f}), {res['seeds']} seeds from {args.seed_start}\n")
     print(format_table(["labels", "BC return", "BC success", "DAgger return", "DAgger success"], rows))
     print()
     res["labels_to_95"] = {}
@@ -258,14 +260,18 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="1 seed, small budgets")
     parser.add_argument("--seeds", type=int, default=Args.seeds, help="Backflip seeds")
     parser.add_argument("--grid-seeds", type=int, default=Args.grid_seeds, help="GridWorld seeds")
+    parser.add_argument("--seed-start", type=int, default=Args.seed_start, help="first seed (both settings)")
     parser.add_argument("--out", default=Args.out)
     parser.add_argument("--only", choices=sorted(SETTINGS), default=None, help="run one setting only")
     cli = parser.parse_args()
     for flag, value in (("--seeds", cli.seeds), ("--grid-seeds", cli.grid_seeds)):
         if value < 1:
             parser.error(f"{flag}: {value}; allowed: an integer >= 1")
-    a = Args(seeds=cli.seeds, grid_seeds=cli.grid_seeds, out=cli.out, only=cli.only)
+    if cli.seed_start < 0:
+        parser.error(f"--seed-start: {cli.seed_start}; allowed: an integer >= 0")
+    a = Args(seeds=cli.seeds, grid_seeds=cli.grid_seeds, seed_start=cli.seed_start, out=cli.out, only=cli.only)
     if cli.quick:
         a = Args(seeds=1, grid_seeds=1, grid_budgets=[50, 200], flip_budgets=[100, 200], flip_dagger_budget=200,
-                 grid_dagger_budget=200, eval_episodes=5, flip_min_updates=300, grid_min_updates=100, out=cli.out, only=cli.only)
+                 grid_dagger_budget=200, eval_episodes=5, flip_min_updates=300, grid_min_updates=100, seed_start=cli.seed_start,
+                 out=cli.out, only=cli.only)
     main(a)

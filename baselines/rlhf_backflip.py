@@ -6,10 +6,17 @@ flips 10% of its answers (the likelihood then assumes a 10% error rate, as Chris
 did). Each setting runs ``seeds`` times; the same PPO on the true reward is the
 reference. Success: the last step of an episode has flips >= 1 and landed_upright.
 
+What made it learn (measured on seed 0, see the lead's report): the learned reward
+reads (obs, obs_change) - the true reward pays the growth of flip progress, which a
+difference input shows directly; it is scaled to a per-step std of 0.1 (at Christiano's
+std 1 PPO fails even on the true reward x20: its gradient clipping lets the value loss
+swamp the policy); 15-step clips and only 10% of the labels from the initial policy.
+
 Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
 (stretch: 300 labels), a whole run under 20 minutes on 2 cores.
 
     python baselines/rlhf_backflip.py [--labels 100,300,900] [--teachers oracle,noisy] [--seeds 3]
+        [--steps 500000] [--reward-scale 0.1] [--reference 0]
 """
 
 from __future__ import annotations
@@ -34,10 +41,16 @@ class Args:
     """comma-separated teachers: oracle (exact), noisy (10% mistakes)"""
     seeds: int = 3
     """seeds per setting"""
-    steps: int = 0
-    """PPO timesteps per run (0: the Backflip preset)"""
-    segment_length: int = 25
-    """steps per clip (25 = 1 s)"""
+    steps: int = 500_000
+    """PPO timesteps per run (0: the Backflip preset, 300k)"""
+    segment_length: int = 15
+    """steps per clip (15 = 0.6 s; 25 needed ~3x the labels in our runs)"""
+    reward_scale: float = 0.1
+    """per-step std of the learned reward (1 = Christiano; PPO on Backflip needs ~0.1, see RewardModel)"""
+    initial_fraction: float = 0.1
+    """share of the labels asked about the initial policy's clips"""
+    reference: int = 1
+    """1: also train PPO on the true reward per seed (the reference row); 0: skip it"""
     eval_episodes: int = 20
     """evaluation episodes per agent"""
     out: str = "runs/rlhf_backflip"
@@ -65,12 +78,14 @@ def main(args: Args) -> None:
     runs: list[dict] = []
     started = time.time()
     for seed in range(args.seeds):
-        # The true reward pays the growth of flip progress, so the model reads the transition (s, a, s').
+        # The true reward pays the growth of flip progress: the model reads the state and its change.
         cfg = RLHFConfig(ENV_ID, steps=steps, n_envs=n_envs, agent_kwargs=kwargs, segment_length=args.segment_length,
-                         reward_inputs=("obs", "action", "next_obs"), seed=seed)
-        agent, secs = run_true_reward(cfg)
-        ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
-        runs.append({"teacher": "true reward", "labels": 0, "seed": seed, "seconds": secs, **ev})
+                         reward_inputs=("obs", "obs_change"), reward_scale=args.reward_scale,
+                         initial_fraction=args.initial_fraction, seed=seed)
+        if args.reference:
+            agent, secs = run_true_reward(cfg)
+            ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
+            runs.append({"teacher": "true reward", "labels": 0, "seed": seed, "seconds": secs, **ev})
         for teacher in teachers:
             for b in budgets:
                 cfg.labels, cfg.teacher = b, {"error_rate": TEACHERS[teacher]}
@@ -81,7 +96,7 @@ def main(args: Args) -> None:
                 print(f"seed {seed} {teacher} {b} labels: success {ev.get('success_rate', 0):.2f}, return "
                       f"{ev['true_return_mean']:.2f}, {secs:.0f} s", flush=True)
     rows = []
-    for teacher, b in [("true reward", 0)] + [(t, b) for t in teachers for b in budgets]:
+    for teacher, b in [("true reward", 0)] * bool(args.reference) + [(t, b) for t in teachers for b in budgets]:
         sel = [r for r in runs if r["teacher"] == teacher and r["labels"] == b]
         succ = [r.get("success_rate", 0.0) for r in sel]
         rows.append([teacher, b or "-", float(np.mean(succ)), float(np.std(succ)),
@@ -100,8 +115,9 @@ def main(args: Args) -> None:
         means = [np.mean([r.get("success_rate", 0.0) for r in runs if r["teacher"] == teacher and r["labels"] == b])
                  for b in budgets]
         ax.plot(budgets, means, marker="o", label=f"learned reward ({teacher})")
-    ref = np.mean([r.get("success_rate", 0.0) for r in runs if r["teacher"] == "true reward"])
-    ax.axhline(ref, color="k", ls="--", label="true reward")
+    if args.reference:
+        ref = np.mean([r.get("success_rate", 0.0) for r in runs if r["teacher"] == "true reward"])
+        ax.axhline(ref, color="k", ls="--", label="true reward")
     ax.set(xlabel="preference labels", ylabel="backflip success rate", ylim=(-0.05, 1.05), title="Backflip-v0")
     ax.legend()
     fig.tight_layout()

@@ -110,3 +110,35 @@ def test_bad_input_is_refused(tmp_path):
     (tmp_path / "other.json").write_text((tmp_path / "rm.json").read_text())
     with pytest.raises(ValueError, match="does not hold the model"):
         load_reward_model(tmp_path / "other")
+
+
+def test_output_scale_sets_the_learned_reward_std_and_survives_save_load(tmp_path):
+    env = gym.make("Pendulum-v1")
+    segs = collect_segments(env, 20, 10, np.random.default_rng(3))
+    from rlhf_gym.feedback import stack_segments
+
+    batch = stack_segments(segs)
+    flat = {k: batch[k].reshape((-1,) + batch[k].shape[2:]) for k in ("obs", "actions", "next_obs")}
+    for scale in (1.0, 0.1):
+        rm = RewardModel.for_env(env, inputs=("obs", "action"), ensemble_size=2, output_scale=scale, seed=0)
+        rm.fit_output_normalization(batch)
+        members = rm.member_rewards(flat["obs"], flat["actions"], flat["next_obs"])
+        assert np.allclose(members.mean(axis=1), 0.0, atol=1e-4 * scale + 1e-5)
+        assert np.allclose(members.std(axis=1), scale, rtol=1e-3)
+    save_reward_model(rm, tmp_path / "rm")
+    back = load_reward_model(tmp_path / "rm")
+    assert back.output_scale == 0.1 and state_equal(rm, back)
+    with pytest.raises(ValueError, match="output_scale"):
+        RewardModel.for_env(env, output_scale=0.0)
+
+
+def test_obs_change_input_is_next_obs_minus_obs():
+    env = gym.make("Pendulum-v1")
+    rm = RewardModel.for_env(env, inputs=("obs", "obs_change"), seed=0)
+    obs = np.arange(6, dtype=np.float32).reshape(2, 3)
+    nxt = obs * 2.0 + 1.0
+    x = rm.encode_np(obs, np.zeros((2, 1), np.float32), nxt)
+    assert x.shape == (2, 6)
+    assert np.array_equal(x[:, :3], obs) and np.array_equal(x[:, 3:], nxt - obs)
+    with pytest.raises(ValueError, match="obs_change"):
+        RewardModel.for_env(gym.make("FrozenLake-v1"), inputs=("obs_change",))

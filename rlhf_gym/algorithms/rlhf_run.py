@@ -25,6 +25,7 @@ class RLHFConfig:
     agent_kwargs: dict = field(default_factory=dict)
     reward_kind: str = "auto"         # auto | mlp | linear
     reward_inputs: tuple | None = None  # None: next_obs for a table, else (obs, action)
+    reward_scale: float = 1.0         # per-step std of the learned reward the agent sees
     hidden_sizes: tuple = (64, 64)
     ensemble: int = 3
     query: str = "disagreement"       # random | disagreement
@@ -60,7 +61,7 @@ def make_reward_model(cfg: RLHFConfig, env):
     kind = ("linear" if tabular else "mlp") if cfg.reward_kind == "auto" else cfg.reward_kind
     inputs = cfg.reward_inputs or (("next_obs",) if (kind == "linear" and tabular) else ("obs", "action"))
     return RewardModel.for_env(env, kind=kind, inputs=tuple(inputs), hidden_sizes=cfg.hidden_sizes,
-                               ensemble_size=cfg.ensemble, seed=cfg.seed)
+                               ensemble_size=cfg.ensemble, output_scale=cfg.reward_scale, seed=cfg.seed)
 
 
 def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):

@@ -32,7 +32,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--reward-model", default="auto", choices=("auto", "mlp", "linear"),
                    help="auto: a table over the next state for Discrete observations, else an MLP over (obs, action)")
     p.add_argument("--reward-inputs", default=None, metavar="LIST",
-                   help="comma list of obs,action,next_obs the reward reads (default: next_obs for a table, else obs,action)")
+                   help="comma list of obs,action,next_obs,obs_change the reward reads "
+                        "(default: next_obs for a table, else obs,action)")
+    p.add_argument("--reward-scale", type=float, default=1.0,
+                   help="per-step std of the learned reward the agent sees (Backflip: 0.1) (default: %(default)s)")
+    p.add_argument("--initial-fraction", type=float, default=0.25,
+                   help="share of the labels asked about the initial policy's clips (default: %(default)s)")
     p.add_argument("--ensemble", type=int, default=3, help="reward-model ensemble members (default: %(default)s)")
     p.add_argument("--query", default="disagreement", choices=("random", "disagreement"), help="pair selection")
     p.add_argument("--segment-length", type=int, default=25, help="steps per clip (default: %(default)s)")
@@ -55,6 +60,10 @@ def _check(args) -> None:
         raise ValueError(f"--error-rate: {args.error_rate}; allowed: a number in [0, 0.5)")
     if not 0.0 <= args.assumed_error_rate < 1.0:
         raise ValueError(f"--assumed-error-rate: {args.assumed_error_rate}; allowed: a number in [0, 1)")
+    if not args.reward_scale > 0.0:
+        raise ValueError(f"--reward-scale: {args.reward_scale}; allowed: a number > 0")
+    if not 0.0 < args.initial_fraction <= 1.0:
+        raise ValueError(f"--initial-fraction: {args.initial_fraction}; allowed: a number in (0, 1]")
     if args.feedback == "file" and not args.labels_file:
         raise ValueError("--labels-file: missing; --feedback file needs the JSONL label file to learn from")
 
@@ -72,6 +81,7 @@ def _config(args, env_kwargs: dict):
         env_id=args.env, env_kwargs=env_kwargs, algo=args.algo, labels=args.labels, steps=args.steps or steps,
         n_envs=args.n_envs or n_envs, agent_kwargs=kwargs, reward_kind=args.reward_model, ensemble=args.ensemble,
         reward_inputs=tuple(args.reward_inputs.split(",")) if args.reward_inputs else None,
+        reward_scale=args.reward_scale, initial_fraction=args.initial_fraction,
         query=args.query, segment_length=args.segment_length, seed=args.seed, progress_bar=True,
         teacher={"beta": args.beta, "gamma": args.gamma, "error_rate": args.error_rate},
         assumed_error_rate=args.assumed_error_rate,

@@ -40,7 +40,8 @@ def disagreement_pairs(segments: list[Segment], n_pairs: int, reward_model, rng:
     cand = random_pairs(len(segments), n_pairs * int(oversample), rng)
     used = np.unique(cand)
     returns = np.zeros((reward_model.ensemble_size, len(segments)))
-    returns[:, used] = reward_model.segment_returns(stack_segments([segments[i] for i in used]), normalized=True)
+    # Raw member returns: each member's own Bradley-Terry probabilities, as it was trained.
+    returns[:, used] = reward_model.segment_returns(stack_segments([segments[i] for i in used]), normalized=False)
     diff = returns[:, cand[:, 0]] - returns[:, cand[:, 1]]
     probs = 0.5 * (1.0 + np.tanh(0.5 * diff))
     order = np.argsort(-probs.var(axis=0), kind="stable")

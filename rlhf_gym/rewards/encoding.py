@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-ALLOWED_INPUTS = ("obs", "action", "next_obs")
+ALLOWED_INPUTS = ("obs", "action", "next_obs", "obs_change")
 
 
 def space_to_config(space: spaces.Space, name: str) -> dict:

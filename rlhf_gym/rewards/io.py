@@ -75,6 +75,7 @@ def load_reward_model(path) -> RewardModel:
         ensemble_size=int(cfg["ensemble_size"]),
         features=None if features is None else features.numpy(),
         normalize_inputs=bool(cfg["normalize_inputs"]),
+        output_scale=float(cfg.get("output_scale", 1.0)),
         seed=int(cfg["seed"]),
     )
     expected = {k: tuple(v.shape) for k, v in model.net.state_dict().items()}

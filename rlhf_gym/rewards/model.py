@@ -71,11 +71,15 @@ class RewardModel:
     Args:
         observation_space, action_space: the env's spaces (Box or Discrete).
         kind: "linear" (a table for Discrete obs, or linear in ``features``) or "mlp".
-        inputs: which of "obs", "action", "next_obs" the reward reads.
+        inputs: which of "obs", "action", "next_obs", "obs_change" (next_obs - obs, Box only:
+            rewards for progress are plain in it) the reward reads.
         hidden_sizes: MLP layer widths.
         ensemble_size: K bootstrapped members (K >= 2 enables disagreement queries).
         features: optional (n_states, K) matrix; a Discrete obs s is encoded as features[s].
         normalize_inputs: standardise inputs on training data (default: True for mlp).
+        output_scale: per-step std of the normalised reward (Christiano: 1). Why not always 1:
+            PPO clips its gradient norm, so a reward far larger than the task's own makes
+            the value loss swamp the policy's update (Backflip's true reward x20 fails too).
         seed: seeds weight initialisation (a private torch.Generator).
     """
 
@@ -89,6 +93,7 @@ class RewardModel:
         ensemble_size: int = 1,
         features: np.ndarray | None = None,
         normalize_inputs: bool | None = None,
+        output_scale: float = 1.0,
         seed: int = 0,
     ):
         if kind not in KINDS:
@@ -104,6 +109,11 @@ class RewardModel:
         for name, sp in (("observation_space", observation_space), ("action_space", action_space)):
             if not isinstance(sp, (spaces.Box, spaces.Discrete)):
                 raise ValueError(f"RewardModel: {name}={sp!r}; allowed: gymnasium Box or Discrete")
+        if isinstance(output_scale, bool) or not isinstance(output_scale, (int, float)) or not output_scale > 0:
+            raise ValueError(f"RewardModel: output_scale={output_scale!r}; allowed: a float > 0")
+        if "obs_change" in inputs and not isinstance(observation_space, spaces.Box):
+            raise ValueError(f"RewardModel: inputs={inputs!r} with observation_space={observation_space}; "
+                             "allowed: 'obs_change' only for a Box observation space")
         self.features = None
         if features is not None:
             feats = np.asarray(features, dtype=np.float32)
@@ -117,6 +127,7 @@ class RewardModel:
         self.kind, self.inputs, self.hidden_sizes = kind, inputs, hidden_sizes
         self.ensemble_size, self.seed = int(ensemble_size), int(seed)
         self.normalize_inputs = (kind == "mlp") if normalize_inputs is None else bool(normalize_inputs)
+        self.output_scale = float(output_scale)
         self.in_dim = sum(self._part_size(i) for i in inputs)
         self.net = RewardNet(self.in_dim, kind, hidden_sizes, self.ensemble_size, seed)
 
@@ -136,6 +147,7 @@ class RewardModel:
             "hidden_sizes": list(self.hidden_sizes),
             "ensemble_size": self.ensemble_size,
             "normalize_inputs": self.normalize_inputs,
+            "output_scale": self.output_scale,
             "has_features": self.features is not None,
             "seed": self.seed,
             "observation_space": space_to_config(self.observation_space, "observation_space"),
@@ -157,6 +169,8 @@ class RewardModel:
                 parts.append(encode_np(self.observation_space, obs, feats))
             elif part == "next_obs":
                 parts.append(encode_np(self.observation_space, next_obs, feats))
+            elif part == "obs_change":
+                parts.append(encode_np(self.observation_space, next_obs) - encode_np(self.observation_space, obs))
             else:
                 parts.append(encode_np(self.action_space, actions))
         sizes = {p.shape[0] for p in parts}
@@ -225,7 +239,7 @@ class RewardModel:
         return (r.reshape(self.ensemble_size, n, h) * batch["valid"][None]).sum(axis=2)
 
     def fit_output_normalization(self, batch: dict[str, np.ndarray]) -> None:
-        """Set each member's output to zero mean, unit std over the valid steps of ``batch``.
+        """Set each member's output to zero mean, std ``output_scale`` over the valid steps of ``batch``.
 
         When ``batch`` holds padded (absorbing) steps, episodes can end early and the
         learned reward's zero is the absorbing state's: shifting it would make dying
@@ -237,7 +251,8 @@ class RewardModel:
         mean = raw.mean(axis=1) if mask.all() else np.zeros(len(raw))
         std = np.sqrt(((raw - mean[:, None]) ** 2).mean(axis=1))  # RMS about the kept zero
         self.net.out_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
-        self.net.out_std.copy_(torch.as_tensor(np.where(std > 1e-8, std, 1.0), dtype=torch.float32))
+        std = np.where(std > 1e-8, std, 1.0) / self.output_scale
+        self.net.out_std.copy_(torch.as_tensor(std, dtype=torch.float32))
 
     def fit_input_normalization(self, encoded: torch.Tensor) -> None:
         """Standardise inputs on (N, in_dim) encoded data; constant columns keep std 1."""
