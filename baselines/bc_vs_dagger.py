@@ -23,7 +23,18 @@ Settings and why:
 "Labels for 95%" is read two ways from the seed-mean curve: the first budget that reaches 95% of
 the expert, and the budget from which the curve stays at or above it for every larger budget.
 
-    python baselines/bc_vs_dagger.py                     # 10 GridWorld + 3 Backflip seeds
+Measured (defaults; 2026-11): GridWorld, 20 seeds: BC 1600 vs DAgger 550 labels (ratio 2.9, both
+readings); seeds 100-109 alone gave 2000 vs 475 (4.2), seeds 0-9 alone 1400 vs 600 (2.3): both
+curves cross the 95% line at a shallow slope, so few seeds mislead. A seed bootstrap over 30
+seeds puts the ratio's 95% interval at 2.4-4.3 (P(ratio >= 3) = 0.49): the one-third target is
+borderline here. DAgger spends no labels stuck in place (about 3% of its labels repeat the
+previous state, all slips); its cost is re-labelling the corridor every episode (~70 distinct
+states among 600 labels), which plain DAgger does by design. Backflip, 6 seeds: BC 4000 (at 3000
+labels: 15.7) vs DAgger 1000 labels (ratio 4, both readings), but DAgger's warm-started curve
+dips at 600-800 labels and its only point at or above 95% is its last budget (3 seeds read
+"first reaches" at 400: noise).
+
+    python baselines/bc_vs_dagger.py                     # 20 GridWorld + 6 Backflip seeds (~13 min, 1 core)
     python baselines/bc_vs_dagger.py --only gridworld    # GridWorld only
     python baselines/bc_vs_dagger.py --only gridworld --seed-start 100   # fresh seeds: a hold-out check
     python baselines/bc_vs_dagger.py --seeds 1           # faster
@@ -53,12 +64,12 @@ from rlhf_gym.experts import expert_for
 
 @dataclass
 class Args:
-    seeds: int = 3  # Backflip seeds
-    grid_seeds: int = 10  # GridWorld seeds (cheap, and DAgger's curve sits close to the 95% line: 3 or 6 seeds mislead)
+    seeds: int = 6  # Backflip seeds (3 seeds gave DAgger dips of 4 return points at 600-800 labels)
+    grid_seeds: int = 20  # GridWorld seeds: both curves cross the 95% line at a shallow slope; 3, 6 or 10 seeds mislead
     seed_start: int = 0  # first seed (a fresh range, e.g. 100, checks that a reading is no artefact of seeds 0..n-1)
     grid_budgets: list = field(default_factory=lambda: [50, 100, 150] + list(range(200, 701, 25)) +
                                [800, 1000, 1200, 1400, 1600, 2000, 2400])  # fine where both 95% points could lie
-    flip_budgets: list = field(default_factory=lambda: [100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 4000])
+    flip_budgets: list = field(default_factory=lambda: [100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 2500, 3000, 4000])
     grid_dagger_budget: int = 1000  # DAgger's largest GridWorld budget (BC goes on to find its own 95% point)
     grid_labels_per_round: int = 20  # DAgger refits every this many labels on GridWorld (from scratch, as BC)
     flip_dagger_budget: int = 1000  # DAgger's largest Backflip budget (BC goes on to 20 episodes = 4000)

@@ -59,9 +59,9 @@ def test_format_table_is_markdown():
 def test_demo_quick_runs_both_acts_and_keeps_its_labels(tmp_path, capsys):
     assert main(["demo", "--quick", "--episodes", "3", "--out", str(tmp_path)]) == 0
     summary = json.loads((tmp_path / "demo.json").read_text())
-    assert summary["labels_used"] == 30
+    assert summary["labels_used"] == 90
     with open(tmp_path / "labels.jsonl") as f:
-        assert sum(1 for _ in f) == 30  # every teacher answer was written as it arrived
+        assert sum(1 for _ in f) == 90  # every teacher answer was written as it arrived
     assert summary["backflip"]["expert (scripted)"]["success_rate"] >= 0.9
     assert summary["gridworld"]["expert (value iteration)"]["true_return_mean"] > 0.9
     assert len(imageio.mimread(tmp_path / "backflip_rlhf.gif")) > 50

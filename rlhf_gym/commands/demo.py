@@ -2,9 +2,14 @@
 
 Act 1 trains Stable-Baselines3 PPO on GridWorld's true reward and compares it with a random
 policy and value iteration's optimum. Act 2, the main act, is the RLHF pipeline on Backflip: a
-synthetic teacher that makes 10% mistakes compares clips, a Bradley-Terry reward model learns from
+synthetic teacher compares clips, a Bradley-Terry reward model learns from
 its answers, and an unchanged PPO agent learns to backflip from that learned reward alone. The run
 writes a results table, the agents, the labels and a GIF of the learned backflip.
+
+The RLHF settings are the best measured so far (baselines/rlhf_backflip.py): 900 labels from an
+exact teacher, 15-step clips, the reward model reading (obs, obs change) with its output
+scaled to std 0.1 (the true reward's size, which PPO's preset is tuned for). They taught the
+backflip on seed 0 and not on seed 1: preference learning here is not yet robust.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from rlhf_gym.commands import common
 GRID_ID = "rlhf_gym/GridWorld-v0"
 FLIP_ID = "rlhf_gym/Backflip-v0"
 # The laptop-sized RLHF run (labels, agent steps); --quick divides both by ten.
-DEMO_LABELS, DEMO_STEPS = 300, 600_000
+DEMO_LABELS, DEMO_STEPS = 900, 500_000
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="PPO on GridWorld, then RLHF teaches Backflip a backflip")
     parser.add_argument("--quick", action="store_true", help="a smoke run: a tenth of the labels and steps")
     parser.add_argument("--labels", type=int, default=DEMO_LABELS, help="synthetic labels for Backflip (default: %(default)s)")
+    parser.add_argument("--error-rate", type=float, default=0.0, help="the synthetic teacher's mistake rate (default: %(default)s)")
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per policy (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random generator (default: %(default)s)")
     parser.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/demo__<seed>__<time>)")
@@ -54,8 +60,9 @@ def rlhf_backflip(args: argparse.Namespace, directory, scale: float):
     n_envs, _, kwargs = ppo_preset(FLIP_ID)
     cfg = RLHFConfig(
         FLIP_ID, labels=max(int(args.labels * scale), 10), steps=int(DEMO_STEPS * scale), n_envs=n_envs,
-        agent_kwargs=kwargs, reward_inputs=("obs", "action", "next_obs"), teacher={"error_rate": 0.1},
-        assumed_error_rate=0.1, seed=args.seed, progress_bar=True, tensorboard_dir=str(directory / "tb"),
+        agent_kwargs=kwargs, reward_inputs=("obs", "obs_change"), reward_scale=0.1, segment_length=15,
+        initial_fraction=0.1, teacher={"error_rate": args.error_rate}, assumed_error_rate=args.error_rate,
+        seed=args.seed, progress_bar=True, tensorboard_dir=str(directory / "tb"),
     )
     agent, _, callback, _ = run_rlhf(cfg, directory / "labels.jsonl")
     return agent, callback.queries_asked
@@ -97,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.labels < 1 or args.episodes < 1:
         raise ValueError(f"--labels {args.labels}, --episodes {args.episodes}; allowed: integers >= 1")
+    if not 0.0 <= args.error_rate < 0.5:
+        raise ValueError(f"--error-rate {args.error_rate}; allowed: a number in [0, 0.5)")
     scale = 0.1 if args.quick else 1.0
     directory = common.out_dir(args, "demo")
     started = time.time()
@@ -108,8 +117,8 @@ def run(args: argparse.Namespace) -> int:
                                   "expert (value iteration)": expert_for(gym.make(GRID_ID))}, args.episodes, args.seed)
 
     labels_text = f"{max(int(args.labels * scale), 10)} labels"
-    print(f"\n== Act 2: {FLIP_ID}, PPO on a reward learned from {labels_text} of a teacher with 10% mistakes",
-          flush=True)
+    print(f"\n== Act 2: {FLIP_ID}, PPO on a reward learned from {labels_text} "
+          f"(teacher mistake rate {args.error_rate})", flush=True)
     flip_agent, labels_used = rlhf_backflip(args, directory, scale)
     flip_agent.save(directory / "ppo_backflip_rlhf.zip")
     record_gif(flip_agent, directory / "backflip_rlhf.gif", args.seed)
