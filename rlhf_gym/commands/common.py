@@ -26,7 +26,7 @@ def add_common_args(parser: argparse.ArgumentParser, default_env: str = "rlhf_gy
         "--env-kwargs", default="{}", metavar="JSON", help='keyword arguments for gym.make, e.g. \'{"slip": 0.1}\''
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of every random generator (default: %(default)s)")
-    parser.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/<command>-<env>-<seed>-<time>)")
+    parser.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/<command>__<env>__<seed>__<time>)")
 
 
 def env_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -61,8 +61,8 @@ def out_dir(args: argparse.Namespace, command: str) -> Path:
     if args.out:
         path = Path(args.out)
     else:
-        env_name = args.env.replace("/", "_")
-        path = Path("runs") / f"{command}__{env_name}__{args.seed}__{int(time.time())}"
+        env_part = [args.env.replace("/", "_")] if getattr(args, "env", None) else []
+        path = Path("runs") / "__".join([command, *env_part, str(args.seed), str(int(time.time()))])
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -34,7 +34,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per policy (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random generator (default: %(default)s)")
     parser.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/demo__<seed>__<time>)")
-    parser.set_defaults(func=run, env="demo")
+    parser.set_defaults(func=run, env=None)
 
 
 def train_ppo_true_reward(env_id: str, seed: int, scale: float):
