@@ -66,3 +66,15 @@ def test_demo_quick_runs_both_acts_and_keeps_its_labels(tmp_path, capsys):
     assert summary["gridworld"]["expert (value iteration)"]["true_return_mean"] > 0.9
     assert len(imageio.mimread(tmp_path / "backflip_rlhf.gif")) > 50
     assert "backflip success" in capsys.readouterr().out
+
+
+def test_play_a_saved_sb3_model(tmp_path, capsys):
+    import gymnasium as gym
+    from stable_baselines3 import PPO
+
+    model = PPO("MlpPolicy", gym.make("rlhf_gym/GridWorld-v0"), n_steps=64, batch_size=64, seed=0, device="cpu")
+    model.save(tmp_path / "agent.zip")
+    out = tmp_path / "agent.gif"
+    argv = ["play", "rlhf_gym/GridWorld-v0", "--policy", str(tmp_path / "agent.zip"), "--record", str(out), "--headless"]
+    assert main(argv) == 0
+    assert out.exists() and "episode 0: true return" in capsys.readouterr().out
