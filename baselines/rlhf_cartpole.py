@@ -8,7 +8,19 @@ pole is within CartPole's limits, 0 otherwise. The stock env is otherwise unchan
 
 Target (issue 3): >= 95% of the true-reward PPO return with <= 500 labels.
 
-    python baselines/rlhf_cartpole.py [--labels 100,300,500] [--seeds 3] [--steps 100000]
+    python baselines/rlhf_cartpole.py [--labels 100,300,500] [--seeds 3] [--first-seed 0] [--steps 100000]
+
+Measured with these defaults (PPO 100k steps, 8 envs, exact teacher, 15-step clips,
+10% of labels on the initial policy, reward of next_obs, reward_scale 0.03), seeds 0-2,
+fraction of the true-reward return (500): 100 / 300 / 500 labels -> 0.49 / 0.97 / 1.00.
+What mattered: reward_scale. The learned reward is renormalised on recent clips; once
+the agent is good those clips are all upright, so a std of 1 (the old default) blew the
+model's noise inside the upright region up to the size of falling (our reading, not
+verified), and agents reached only 0.1-0.5. With 0.1: 0.55 / 0.61 / 1.00; 0.03 was
+picked over 0.1 on these same seeds (0-2).
+The true reward depends on the state alone, so next_obs (or obs) fits better than
+(obs, action). Fresh seeds 3-5, same defaults (`--first-seed 3`): 0.67 / 0.47 / 1.00.
+So the target holds at 500 labels (6 of 6 seeds reach 500); below that it is seed luck.
 """
 
 from __future__ import annotations
@@ -54,17 +66,19 @@ class Args:
     """comma-separated label budgets"""
     seeds: int = 3
     """seeds per setting"""
+    first_seed: int = 0
+    """seeds run are first_seed .. first_seed + seeds - 1"""
     steps: int = 100_000
     """PPO timesteps per run"""
     error_rate: float = 0.0
     """synthetic teacher's mistake rate"""
-    segment_length: int = 50
+    segment_length: int = 15
     """steps per clip"""
-    reward_inputs: str = "obs,action"
+    reward_inputs: str = "next_obs"
     """comma-separated reward-model inputs (obs, action, next_obs, obs_change)"""
-    reward_scale: float = 1.0
+    reward_scale: float = 0.03
     """per-step std of the learned reward the agent sees"""
-    initial_fraction: float = 0.25
+    initial_fraction: float = 0.1
     """share of labels spent on the initial policy's clips"""
     reference: int = 1
     """1: also train the true-reward agent (the reference return); 0: assume 500"""
@@ -88,7 +102,7 @@ def main(args: Args) -> None:
     agent_kwargs = dict(n_steps=256, batch_size=256, n_epochs=10, gamma=0.99, gae_lambda=0.95, learning_rate=1e-3)
     results: dict = {"true_reward": [], **{str(b): [] for b in budgets}}
     started = time.time()
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         cfg = RLHFConfig(ENV_ID, labels=budgets[0], steps=args.steps, n_envs=8, agent_kwargs=agent_kwargs,
                          segment_length=args.segment_length, teacher={"error_rate": args.error_rate},
                          reward_inputs=tuple(args.reward_inputs.split(",")), reward_scale=args.reward_scale,
