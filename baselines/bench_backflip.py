@@ -1,14 +1,13 @@
-"""Backflip checks used while tuning: env speed, expert/random success, PPO learnability.
+"""Backflip checks used while tuning: expert/random success, PPO learnability.
 
-Why a script and not a test: speed is a ratio against CartPole-v1 measured in the
-same process (machines differ), and PPO training takes minutes.
+Why a script and not a test: PPO training takes minutes. The env's speed against
+CartPole-v1 is measured by baselines/bench_envs.py.
 
-    python baselines/bench_backflip.py speed             # steps/s ratio vs CartPole-v1 (target >= 0.25)
     python baselines/bench_backflip.py expert            # expert and random success over 50 seeds
     python baselines/bench_backflip.py ppo --steps 300000 --n-envs 8 --evals 6 --seed 0
 
-Measured (see the lead's report): speed ratio ~0.65-0.77; expert 1.00 success, random
-0.00; PPO (defaults above) 0.93-1.00 success at ~300k steps for seeds 0-3.
+Measured: expert 1.00 success, random 0.00; PPO (defaults above) 0.93-1.00 success at
+~300k steps for seeds 0-3.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ ENV_ID = "rlhf_gym/Backflip-v0"
 
 @dataclass
 class Args:
-    mode: str = "speed"  # speed | expert | ppo
+    mode: str = "expert"  # expert | ppo
     steps: int = 300_000  # PPO env steps
     n_envs: int = 8  # PPO parallel envs (DummyVecEnv)
     seed: int = 0  # seed for PPO and the evaluation episodes
@@ -41,32 +40,7 @@ class Args:
     lr: float = 6e-4  # PPO learning rate
     gamma: float = 0.99  # discount
     log_std_init: float = 0.0  # initial log std of the Gaussian policy (0 = SB3 default)
-    speed_steps: int = 30_000  # env steps per speed measurement
     out: str = ""  # optional path for a JSON summary (and PPO model as .zip next to it)
-
-
-def steps_per_second(env_id: str, n: int, seed: int = 0) -> float:
-    env = gym.make(env_id)
-    env.reset(seed=seed)
-    env.action_space.seed(seed)
-    actions = [env.action_space.sample() for _ in range(256)]
-    start = time.perf_counter()
-    for i in range(n):
-        _, _, terminated, truncated, _ = env.step(actions[i % 256])
-        if terminated or truncated:
-            env.reset()
-    return n / (time.perf_counter() - start)
-
-
-def bench_speed(args: Args) -> dict:
-    ref_a = steps_per_second("CartPole-v1", args.speed_steps)
-    ours = steps_per_second(ENV_ID, args.speed_steps)
-    ref_b = steps_per_second("CartPole-v1", args.speed_steps)
-    ratio = ours / (0.5 * (ref_a + ref_b))
-    print("| env | steps/s |\n|---|---|")
-    print(f"| CartPole-v1 | {0.5 * (ref_a + ref_b):,.0f} |\n| {ENV_ID} | {ours:,.0f} |")
-    print(f"ratio Backflip/CartPole = {ratio:.2f} (target >= 0.25)")
-    return {"cartpole_sps": 0.5 * (ref_a + ref_b), "backflip_sps": ours, "ratio": ratio}
 
 
 def run_episodes(policy, episodes: int, seed: int) -> dict:
@@ -144,11 +118,11 @@ def main() -> None:
         name = "--" + field.name.replace("_", "-")
         if field.name == "mode":
             parser.add_argument("mode", nargs="?", default=field.default,
-                                choices=["speed", "expert", "ppo"])
+                                choices=["expert", "ppo"])
         else:
             parser.add_argument(name, type=type(field.default), default=field.default)
     args = Args(**vars(parser.parse_args()))
-    result = {"speed": bench_speed, "expert": bench_expert, "ppo": bench_ppo}[args.mode](args)
+    result = {"expert": bench_expert, "ppo": bench_ppo}[args.mode](args)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:
             json.dump({"args": dataclasses.asdict(args), "result": result}, handle, indent=2,
