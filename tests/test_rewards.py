@@ -75,6 +75,28 @@ def test_mlp_ensemble_learns_pendulum_reward_and_round_trips(tmp_path):
     assert loaded.config() == model.config()
 
 
+def test_dropping_suspect_labels_finds_teacher_mistakes():
+    """With 20% flipped answers, the labels the first fit contradicts most are mostly the flipped ones."""
+    env = gym.make("Pendulum-v1")
+    segs, pairs, labels = _labelled_pairs(env, 200, 400, 10, seed=2, error_rate=0.2)
+    wrong = np.array([lab != float(a.true_return() > b.true_return()) for (a, b), lab in zip(pairs, labels)])
+    assert 0.15 < wrong.mean() < 0.25
+    test = collect_segments(env, 100, 10, np.random.default_rng(9))
+    obs, act = np.stack([s.obs for s in test]).reshape(-1, 3), np.stack([s.actions for s in test]).reshape(-1, 1)
+    truth = np.concatenate([s.true_rewards for s in test])
+    corr = {}
+    for share in (0.0, 0.2):
+        model = RewardModel.for_env(env, kind="mlp", hidden_sizes=(32, 32), ensemble_size=3, seed=3)
+        trainer = RewardTrainer(model, np.random.default_rng(1), max_epochs=60, error_rate=0.2, drop_suspect=share)
+        metrics = trainer.train(pairs, labels)
+        corr[share] = np.corrcoef(model(obs, act, obs), truth)[0, 1]
+    assert metrics["n_dropped"] == len(trainer.dropped) > 0.15 * len(pairs)
+    assert wrong[trainer.dropped].mean() >= 0.7, wrong[trainer.dropped].mean()  # base rate 0.2
+    assert corr[0.2] > corr[0.0], corr
+    with pytest.raises(ValueError, match="drop_suspect"):
+        RewardTrainer(model, np.random.default_rng(1), drop_suspect=0.6)
+
+
 def test_same_seed_same_model():
     env = gym.make("Pendulum-v1")
     _, pairs, labels = _labelled_pairs(env, 40, 60, 5, seed=4)

@@ -34,6 +34,7 @@ class RLHFConfig:
     schedule: str = "hyperbolic"
     teacher: dict = field(default_factory=dict)  # SyntheticTeacher settings (beta, gamma, error_rate, ...)
     assumed_error_rate: float = 0.0   # error rate in the Bradley-Terry likelihood
+    drop_suspect: float = 0.0         # share of labels the first fit contradicts most, left out of a refit
     seed: int = 0
     progress_bar: bool = False
     tensorboard_dir: str | None = None
@@ -87,7 +88,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):
     cb = PreferenceLearningCallback(
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
         segment_length=cfg.segment_length, query=cfg.query if cfg.ensemble > 1 else "random", label_store=store,
-        trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate), seed=cfg.seed)
+        trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect), seed=cfg.seed)
     agent.learn(cfg.steps, callback=cb, progress_bar=cfg.progress_bar, tb_log_name="rlhf")
     venv.close()
     return agent, rm, cb, time.perf_counter() - started

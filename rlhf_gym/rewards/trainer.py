@@ -29,6 +29,7 @@ class TrainerConfig:
     val_fraction: float = 0.2        # share of pairs held out (none below 10 pairs)
     error_rate: float = 0.0          # assumed teacher error rate in the likelihood
     bootstrap: bool = True           # resample labels per member when ensemble_size > 1
+    drop_suspect: float = 0.0        # share of training labels the first fit contradicts most, dropped before a refit
 
 
 class RewardTrainer:
@@ -41,6 +42,8 @@ class RewardTrainer:
             raise TypeError(f"RewardTrainer: rng={rng!r}; allowed: a numpy Generator")
         cfg = replace(config or TrainerConfig(), **overrides)
         check_error_rate(cfg.error_rate)
+        if not 0.0 <= cfg.drop_suspect < 0.5:
+            raise ValueError(f"RewardTrainer: drop_suspect={cfg.drop_suspect!r}; allowed: a float in [0, 0.5)")
         if not 0.0 <= cfg.val_fraction < 1.0:
             raise ValueError(f"RewardTrainer: val_fraction={cfg.val_fraction!r}; allowed: a float in [0, 1)")
         for name in ("batch_size", "max_epochs", "patience"):
@@ -76,19 +79,45 @@ class RewardTrainer:
         perm = self.rng.permutation(n)
         n_val = int(round(self.cfg.val_fraction * n)) if n >= 10 else 0
         val_idx, train_idx = perm[:n_val], perm[n_val:]
-        epochs = []
-        for k, member in enumerate(net.members):
-            idx = train_idx
-            if self.model.ensemble_size > 1 and self.cfg.bootstrap:
-                idx = train_idx[self.rng.integers(0, len(train_idx), len(train_idx))]
-            epochs.append(self._fit_member(member, zl, vl, zr, vr, y, idx, val_idx))
+        epochs = self._fit_members(zl, vl, zr, vr, y, train_idx, val_idx)
+        dropped = np.zeros(0, dtype=np.int64)
+        if self.cfg.drop_suspect > 0.0 and len(train_idx) >= 10:
+            dropped = self._suspects(zl, vl, zr, vr, y, train_idx)
+            train_idx = np.setdiff1d(train_idx, dropped)
+            epochs += self._fit_members(zl, vl, zr, vr, y, train_idx, val_idx)
+        self.dropped = dropped  # indices into ``pairs`` left out of the final fit
 
         # Output normalisation on the clips just trained on (the recent data).
         self.model.fit_output_normalization(stack_segments([s for p in pairs for s in p]))
         metrics = self._metrics(zl, vl, zr, vr, y, train_idx, val_idx)
-        metrics.update(n_labels=n, n_train=len(train_idx), n_val=n_val, epochs=float(np.mean(epochs)))
+        metrics.update(n_labels=n, n_train=len(train_idx), n_val=n_val, epochs=float(np.mean(epochs)),
+                       n_dropped=len(dropped))
         self.history.append(metrics)
         return metrics
+
+    def _fit_members(self, zl, vl, zr, vr, y, train_idx, val_idx) -> list[int]:
+        epochs = []
+        for member in self.model.net.members:
+            idx = train_idx
+            if self.model.ensemble_size > 1 and self.cfg.bootstrap:
+                idx = train_idx[self.rng.integers(0, len(train_idx), len(train_idx))]
+            epochs.append(self._fit_member(member, zl, vl, zr, vr, y, idx, val_idx))
+        return epochs
+
+    def _suspects(self, zl, vl, zr, vr, y, train_idx) -> np.ndarray:
+        """The decided training labels the fitted ensemble finds least likely (likely teacher mistakes).
+
+        Why: a fit to noisy labels still ranks most pairs right, so the labels it contradicts
+        most confidently are mostly the flipped ones (the small-loss trick of noisy-label learning)."""
+        with torch.no_grad():
+            t = torch.as_tensor(train_idx)
+            rl = torch.stack([self._returns(m, zl, vl, t) for m in self.model.net.members]).mean(0)
+            rr = torch.stack([self._returns(m, zr, vr, t) for m in self.model.net.members]).mean(0)
+            loss = bradley_terry_loss(rl, rr, y[t], reduce=False).numpy()
+        decided = (y[t] != 0.5).numpy()
+        k = int(round(self.cfg.drop_suspect * len(train_idx)))
+        order = np.argsort(-np.where(decided, loss, -np.inf), kind="stable")[:k]
+        return np.sort(train_idx[order[decided[order]]])
 
     def _returns(self, member, z, v, idx) -> torch.Tensor:
         return (member(z[idx]).squeeze(-1) * v[idx]).sum(-1)
