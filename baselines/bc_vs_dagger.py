@@ -272,6 +272,7 @@ if __name__ == "__main__":
     parser.add_argument("--seeds", type=int, default=Args.seeds, help="Backflip seeds")
     parser.add_argument("--grid-seeds", type=int, default=Args.grid_seeds, help="GridWorld seeds")
     parser.add_argument("--seed-start", type=int, default=Args.seed_start, help="first seed (both settings)")
+    parser.add_argument("--flip-dagger-budget", type=int, default=Args.flip_dagger_budget, help="DAgger's largest Backflip budget")
     parser.add_argument("--out", default=Args.out)
     parser.add_argument("--only", choices=sorted(SETTINGS), default=None, help="run one setting only")
     cli = parser.parse_args()
@@ -280,7 +281,10 @@ if __name__ == "__main__":
             parser.error(f"{flag}: {value}; allowed: an integer >= 1")
     if cli.seed_start < 0:
         parser.error(f"--seed-start: {cli.seed_start}; allowed: an integer >= 0")
-    a = Args(seeds=cli.seeds, grid_seeds=cli.grid_seeds, seed_start=cli.seed_start, out=cli.out, only=cli.only)
+    if cli.flip_dagger_budget < 100:
+        parser.error(f"--flip-dagger-budget: {cli.flip_dagger_budget}; allowed: an integer >= 100")
+    a = Args(seeds=cli.seeds, grid_seeds=cli.grid_seeds, seed_start=cli.seed_start, out=cli.out, only=cli.only,
+             flip_dagger_budget=cli.flip_dagger_budget)
     if cli.quick:
         a = Args(seeds=1, grid_seeds=1, grid_budgets=[50, 200], flip_budgets=[100, 200], flip_dagger_budget=200,
                  grid_dagger_budget=200, eval_episodes=5, flip_min_updates=300, grid_min_updates=100, seed_start=cli.seed_start,

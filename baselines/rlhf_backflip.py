@@ -49,6 +49,14 @@ class Args:
     """per-step std of the learned reward (1 = Christiano; PPO on Backflip needs ~0.1, see RewardModel)"""
     initial_fraction: float = 0.1
     """share of the labels asked about the initial policy's clips"""
+    schedule: str = "hyperbolic"
+    """label schedule: hyperbolic (front-loaded) or constant"""
+    label_until: float = 0.75
+    """share of training by which the whole budget is asked"""
+    query: str = "disagreement"
+    """pair selection: disagreement or random"""
+    drop_suspect: float = 0.0
+    """noisy teacher only: share of labels the first fit contradicts most, left out of a refit"""
     reference: int = 1
     """1: also train PPO on the true reward per seed (the reference row); 0: skip it"""
     eval_episodes: int = 20
@@ -81,7 +89,8 @@ def main(args: Args) -> None:
         # The true reward pays the growth of flip progress: the model reads the state and its change.
         cfg = RLHFConfig(ENV_ID, steps=steps, n_envs=n_envs, agent_kwargs=kwargs, segment_length=args.segment_length,
                          reward_inputs=("obs", "obs_change"), reward_scale=args.reward_scale,
-                         initial_fraction=args.initial_fraction, seed=seed)
+                         initial_fraction=args.initial_fraction, schedule=args.schedule, label_until=args.label_until,
+                         query=args.query, seed=seed)
         if args.reference:
             agent, secs = run_true_reward(cfg)
             ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
@@ -90,6 +99,7 @@ def main(args: Args) -> None:
             for b in budgets:
                 cfg.labels, cfg.teacher = b, {"error_rate": TEACHERS[teacher]}
                 cfg.assumed_error_rate = TEACHERS[teacher]
+                cfg.drop_suspect = args.drop_suspect if TEACHERS[teacher] > 0 else 0.0
                 agent, _, cb, secs = run_rlhf(cfg)
                 ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
                 runs.append({"teacher": teacher, "labels": b, "seed": seed, "seconds": secs, **ev})

@@ -32,6 +32,7 @@ class RLHFConfig:
     segment_length: int = 25
     initial_fraction: float = 0.25
     schedule: str = "hyperbolic"
+    label_until: float = 0.75         # share of training by which the whole budget is asked
     teacher: dict = field(default_factory=dict)  # SyntheticTeacher settings (beta, gamma, error_rate, ...)
     assumed_error_rate: float = 0.0   # error rate in the Bradley-Terry likelihood
     drop_suspect: float = 0.0         # share of labels the first fit contradicts most, left out of a refit
@@ -86,7 +87,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):
     teacher = SyntheticTeacher(np.random.default_rng([cfg.seed, 1]), **cfg.teacher)
     store = None if label_store_path is None else LabelStore(label_store_path)
     cb = PreferenceLearningCallback(
-        rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
+        rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction, label_until=cfg.label_until,
         segment_length=cfg.segment_length, query=cfg.query if cfg.ensemble > 1 else "random", label_store=store,
         trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect), seed=cfg.seed)
     agent.learn(cfg.steps, callback=cb, progress_bar=cfg.progress_bar, tb_log_name="rlhf")

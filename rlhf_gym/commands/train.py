@@ -46,6 +46,13 @@ def add_parser(subparsers) -> None:
     p.add_argument("--gamma", type=float, default=1.0, help="synthetic teacher's myopia (default: %(default)s)")
     p.add_argument("--assumed-error-rate", type=float, default=0.0,
                    help="error rate assumed in the Bradley-Terry likelihood (Christiano: 0.1) (default: %(default)s)")
+    p.add_argument("--schedule", default="hyperbolic", choices=("hyperbolic", "constant"),
+                   help="how label queries spread over training (default: %(default)s)")
+    p.add_argument("--label-until", type=float, default=0.75,
+                   help="share of training by which the whole budget is asked (default: %(default)s)")
+    p.add_argument("--drop-suspect", type=float, default=0.0,
+                   help="share of labels the first fit contradicts most, left out of a refit (noisy teachers; "
+                        "default: %(default)s)")
     p.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes (default: %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="skip training the same agent on the true reward")
     p.set_defaults(func=run)
@@ -58,6 +65,10 @@ def _check(args) -> None:
             raise ValueError(f"--{name.replace('_', '-')}: {value}; allowed: an integer >= {2 if name == 'labels' else 1}")
     if not 0.0 <= args.error_rate < 0.5:
         raise ValueError(f"--error-rate: {args.error_rate}; allowed: a number in [0, 0.5)")
+    if not 0.0 <= args.drop_suspect < 0.5:
+        raise ValueError(f"--drop-suspect: {args.drop_suspect}; allowed: a number in [0, 0.5)")
+    if not 0.0 < args.label_until <= 1.0:
+        raise ValueError(f"--label-until: {args.label_until}; allowed: a number in (0, 1]")
     if not 0.0 <= args.assumed_error_rate < 1.0:
         raise ValueError(f"--assumed-error-rate: {args.assumed_error_rate}; allowed: a number in [0, 1)")
     if not args.reward_scale > 0.0:
@@ -84,7 +95,8 @@ def _config(args, env_kwargs: dict):
         reward_scale=args.reward_scale, initial_fraction=args.initial_fraction,
         query=args.query, segment_length=args.segment_length, seed=args.seed, progress_bar=True,
         teacher={"beta": args.beta, "gamma": args.gamma, "error_rate": args.error_rate},
-        assumed_error_rate=args.assumed_error_rate,
+        assumed_error_rate=args.assumed_error_rate, schedule=args.schedule, label_until=args.label_until,
+        drop_suspect=args.drop_suspect,
     )
 
 
