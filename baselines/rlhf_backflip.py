@@ -16,7 +16,8 @@ Why runs fail (diagnosed 2026-11-25, see the README): the model never learns wha
 landing is worth - the hyperbolic schedule spends most labels before the agent lands and disagreement
 queries skip the new clips - so the agent lands and tilts past the upright limit unpenalised.
 ``--schedule constant --label-until 0.9 --query random --steps 1000000`` made the failing exact-teacher
-seed succeed (1.00); the 10%-mistake teacher still fails with those settings plus ``--drop-suspect 0.1``.
+seed succeed (1.00) but not seeds 0 and 2; the 10%-mistake teacher still fails with those settings
+plus ``--drop-suspect 0.1``.
 
 Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
 (stretch: 300 labels), a whole run under 20 minutes on 2 cores.
