@@ -97,6 +97,31 @@ def test_dropping_suspect_labels_finds_teacher_mistakes():
         RewardTrainer(model, np.random.default_rng(1), drop_suspect=0.6)
 
 
+def test_input_clip_caps_how_far_an_unseen_state_reaches(tmp_path):
+    """A feature almost constant in training reaches the net clipped at c standard deviations."""
+    env = gym.make("Pendulum-v1")
+    segs, pairs, labels = _labelled_pairs(env, 60, 120, 10, seed=4)
+    for seg in segs:  # a rare flag: the first step of the first clip only
+        seg.obs[:, 2] = 0.0
+    segs[0].obs[0, 2] = 1.0
+    model = RewardModel.for_env(env, kind="mlp", inputs=("obs",), hidden_sizes=(16,), ensemble_size=2, input_clip=3.0)
+    RewardTrainer(model, np.random.default_rng(0), max_epochs=5).train(pairs, labels)
+    mean, std = model.net.in_mean[2].item(), model.net.in_std[2].item()
+    assert (1.0 - mean) / std > 3.0  # without the clip the flag would reach the net beyond 3 sigma
+    base = np.zeros((1, 3), dtype=np.float32)
+    at_clip, far = base.copy(), base.copy()
+    at_clip[0, 2], far[0, 2] = mean + 3.0 * std, 1e6
+    act = np.zeros((1, 1), dtype=np.float32)
+    assert np.allclose(model(far, act, far), model(at_clip, act, at_clip), atol=1e-5)
+    torch_out = model.net(model.encode(far, act, far)).detach().numpy()
+    assert np.allclose(torch_out, model.member_rewards(far, act, far, normalized=False), atol=1e-4)
+    save_reward_model(model, tmp_path / "rm")
+    loaded = load_reward_model(tmp_path / "rm")
+    assert loaded.input_clip == 3.0 and np.array_equal(loaded(far, act, far), model(far, act, far))
+    with pytest.raises(ValueError, match="input_clip"):
+        RewardModel.for_env(env, input_clip=0.0)
+
+
 def test_same_seed_same_model():
     env = gym.make("Pendulum-v1")
     _, pairs, labels = _labelled_pairs(env, 40, 60, 5, seed=4)

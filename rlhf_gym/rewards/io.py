@@ -76,6 +76,7 @@ def load_reward_model(path) -> RewardModel:
         features=None if features is None else features.numpy(),
         normalize_inputs=bool(cfg["normalize_inputs"]),
         output_scale=float(cfg.get("output_scale", 1.0)),
+        input_clip=None if cfg.get("input_clip") is None else float(cfg["input_clip"]),
         seed=int(cfg["seed"]),
     )
     expected = {k: tuple(v.shape) for k, v in model.net.state_dict().items()}

@@ -34,8 +34,10 @@ class RewardNet(nn.Module):
     """K members mapping encoded inputs (N, D) to raw rewards (K, N); holds the
     normalisation statistics as buffers so they are saved with the weights."""
 
-    def __init__(self, in_dim: int, kind: str, hidden_sizes: tuple[int, ...], ensemble_size: int, seed: int):
+    def __init__(self, in_dim: int, kind: str, hidden_sizes: tuple[int, ...], ensemble_size: int, seed: int,
+                 input_clip: float | None = None):
         super().__init__()
+        self.input_clip = input_clip
         gen = torch.Generator().manual_seed(int(seed))
         members = []
         for _ in range(ensemble_size):
@@ -62,6 +64,8 @@ class RewardNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = (x - self.in_mean) / self.in_std
+        if self.input_clip is not None:
+            z = z.clamp(-self.input_clip, self.input_clip)
         return torch.stack([m(z).squeeze(-1) for m in self.members])
 
 
@@ -77,6 +81,10 @@ class RewardModel:
         ensemble_size: K bootstrapped members (K >= 2 enables disagreement queries).
         features: optional (n_states, K) matrix; a Discrete obs s is encoded as features[s].
         normalize_inputs: standardise inputs on training data (default: True for mlp).
+        input_clip: clip standardised inputs to [-c, c]. Why: an input that is almost constant
+            in the labelled clips (a flag that flips once per episode) gets a tiny std, so a
+            state no label covered reaches the net as a 50-sigma input and its reward
+            extrapolates wildly; clipping caps how far any unseen state can go.
         output_scale: per-step std of the normalised reward (Christiano: 1). Why not always 1:
             PPO clips its gradient norm, so a reward far larger than the task's own makes
             the value loss swamp the policy's update (Backflip's true reward x20 fails too).
@@ -94,6 +102,7 @@ class RewardModel:
         features: np.ndarray | None = None,
         normalize_inputs: bool | None = None,
         output_scale: float = 1.0,
+        input_clip: float | None = None,
         seed: int = 0,
     ):
         if kind not in KINDS:
@@ -111,6 +120,9 @@ class RewardModel:
                 raise ValueError(f"RewardModel: {name}={sp!r}; allowed: gymnasium Box or Discrete")
         if isinstance(output_scale, bool) or not isinstance(output_scale, (int, float)) or not output_scale > 0:
             raise ValueError(f"RewardModel: output_scale={output_scale!r}; allowed: a float > 0")
+        if input_clip is not None and (isinstance(input_clip, bool) or not isinstance(input_clip, (int, float))
+                                       or not input_clip > 0):
+            raise ValueError(f"RewardModel: input_clip={input_clip!r}; allowed: None or a float > 0")
         if "obs_change" in inputs and not isinstance(observation_space, spaces.Box):
             raise ValueError(f"RewardModel: inputs={inputs!r} with observation_space={observation_space}; "
                              "allowed: 'obs_change' only for a Box observation space")
@@ -129,7 +141,8 @@ class RewardModel:
         self.normalize_inputs = (kind == "mlp") if normalize_inputs is None else bool(normalize_inputs)
         self.output_scale = float(output_scale)
         self.in_dim = sum(self._part_size(i) for i in inputs)
-        self.net = RewardNet(self.in_dim, kind, hidden_sizes, self.ensemble_size, seed)
+        self.input_clip = None if input_clip is None else float(input_clip)
+        self.net = RewardNet(self.in_dim, kind, hidden_sizes, self.ensemble_size, seed, self.input_clip)
 
     # ---- construction helpers -------------------------------------------------
     @classmethod
@@ -148,6 +161,7 @@ class RewardModel:
             "ensemble_size": self.ensemble_size,
             "normalize_inputs": self.normalize_inputs,
             "output_scale": self.output_scale,
+            "input_clip": self.input_clip,
             "has_features": self.features is not None,
             "seed": self.seed,
             "observation_space": space_to_config(self.observation_space, "observation_space"),
@@ -207,12 +221,17 @@ class RewardModel:
             # Fold input standardisation into the first layer and output normalisation
             # into a second copy of the last one: fewer array ops per call.
             mean, std = sd["in_mean"], sd["in_std"]
-            w0, b0 = layers[0]
-            w0 = w0 / std[None, :, None]
-            layers[0] = (w0, b0 - np.matmul(mean[None, None, :], w0))
+            standardize = None
+            if self.input_clip is None:
+                w0, b0 = layers[0]
+                w0 = w0 / std[None, :, None]
+                layers[0] = (w0, b0 - np.matmul(mean[None, None, :], w0))
+            else:  # clipping needs the standardised inputs themselves
+                standardize = (mean, std)
             wl, bl = layers[-1]
             om, osd = sd["out_mean"][:, None, None], sd["out_std"][:, None, None]
-            self._np_cache = {"layers": layers, "last_normalized": ((wl / osd), (bl - om) / osd)}
+            self._np_cache = {"layers": layers, "last_normalized": ((wl / osd), (bl - om) / osd),
+                              "standardize": standardize}
             self._np_key = key
         return self._np_cache
 
@@ -220,6 +239,9 @@ class RewardModel:
         """Per-member rewards, shape (K, N)."""
         c = self._numpy_net()
         h = self.encode_np(obs, actions, next_obs)
+        if c["standardize"] is not None:
+            mean, std = c["standardize"]
+            h = np.clip((h - mean) / std, -self.input_clip, self.input_clip)
         layers = c["layers"]
         for w, b in layers[:-1]:
             h = np.matmul(h, w) + b

@@ -73,6 +73,8 @@ class RewardTrainer:
         both = torch.cat([xl[vl > 0], xr[vr > 0]])
         self.model.fit_input_normalization(both)
         zl, zr = (xl - net.in_mean) / net.in_std, (xr - net.in_mean) / net.in_std
+        if net.input_clip is not None:
+            zl, zr = zl.clamp(-net.input_clip, net.input_clip), zr.clamp(-net.input_clip, net.input_clip)
         y = torch.as_tensor(labels, dtype=torch.float32)
 
         n = len(pairs)
