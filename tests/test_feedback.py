@@ -69,3 +69,23 @@ def test_random_and_disagreement_pairs():
     with pytest.raises(ValueError, match="method='best'"):
         select_pairs("best", space_segs, 3, rng)
     assert len(select_pairs("random", space_segs, 3, rng)) == 3
+
+
+def test_novelty_pairs_ask_about_the_clips_no_label_covers():
+    import gymnasium as gym
+    import torch
+
+    rng = np.random.default_rng(5)
+    segs = [Segment(rng.normal(size=(4, 2)), rng.normal(size=(4, 1)), rng.normal(size=(4, 2)), np.zeros(4))
+            for _ in range(40)]
+    model = RewardModel(gym.spaces.Box(-50, 50, (2,)), gym.spaces.Box(-5, 5, (1,)), inputs=("obs",))
+    model.fit_input_normalization(torch.as_tensor(np.concatenate([s.obs for s in segs]), dtype=torch.float32))
+    for i in (3, 17, 29):  # states far outside the labelled statistics
+        segs[i].obs[2, 1] = 40.0
+    pairs = select_pairs("novelty", segs, 6, np.random.default_rng(6), model)
+    ids = {id(s): i for i, s in enumerate(segs)}
+    chosen = [(ids[id(a)], ids[id(b)]) for a, b in pairs]
+    assert len(chosen) == 6 and all(a != b for a, b in chosen)
+    assert {3, 17, 29} <= {i for pair in chosen[:3] for i in pair}  # the first half pairs each novel clip
+    with pytest.raises(ValueError, match="reward_model"):
+        select_pairs("novelty", segs, 2, rng)

@@ -52,7 +52,7 @@ class PreferenceLearningCallback(BaseCallback):
         total_labels: the label budget (queries asked, skips included).
         schedule, initial_fraction, label_until: see ``LabelSchedule``.
         segment_length: steps per clip.
-        query: "random" or "disagreement" (needs an ensemble).
+        query: "random", "disagreement" (needs an ensemble) or "novelty".
         label_store: optional LabelStore; every answer is appended as it arrives.
         trainer_config: settings of the reward trainer.
         relabel: rewrite already-collected rewards after each reward update.

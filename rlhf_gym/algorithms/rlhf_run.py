@@ -29,7 +29,7 @@ class RLHFConfig:
     reward_input_clip: float | None = None  # clip standardised reward inputs (caps extrapolation)
     hidden_sizes: tuple = (64, 64)
     ensemble: int = 3
-    query: str = "disagreement"       # random | disagreement
+    query: str = "disagreement"       # random | disagreement | novelty
     segment_length: int = 25
     initial_fraction: float = 0.25
     schedule: str = "hyperbolic"
@@ -90,7 +90,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):
     store = None if label_store_path is None else LabelStore(label_store_path)
     cb = PreferenceLearningCallback(
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction, label_until=cfg.label_until,
-        segment_length=cfg.segment_length, query=cfg.query if cfg.ensemble > 1 else "random", label_store=store,
+        segment_length=cfg.segment_length, query=cfg.query if (cfg.ensemble > 1 or cfg.query != "disagreement") else "random", label_store=store,
         trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect), seed=cfg.seed)
     agent.learn(cfg.steps, callback=cb, progress_bar=cfg.progress_bar, tb_log_name="rlhf")
     venv.close()

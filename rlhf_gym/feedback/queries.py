@@ -3,7 +3,10 @@
 Why more than random: labels are the scarce resource. Ensemble disagreement
 (Christiano et al. 2017) draws ``oversample`` times more random candidate pairs
 than needed and keeps those whose predicted preference varies most across the
-reward model's members - the pairs the model is least sure about.
+reward model's members - the pairs the model is least sure about. Novelty pairs
+each of the clips least like the labelled ones (largest standardised input under
+the statistics of the labelled clips) with a random clip: ensemble members tend to
+agree, wrongly, on states no label covers, so disagreement never asks about them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import numpy as np
 
 from rlhf_gym.feedback.segments import Segment, stack_segments
 
-METHODS = ("random", "disagreement")
+METHODS = ("random", "disagreement", "novelty")
 
 
 def random_pairs(n_segments: int, n_pairs: int, rng: np.random.Generator) -> np.ndarray:
@@ -48,13 +51,40 @@ def disagreement_pairs(segments: list[Segment], n_pairs: int, reward_model, rng:
     return cand[order[:n_pairs]]
 
 
+def novelty_scores(segments: list[Segment], reward_model) -> np.ndarray:
+    """Per clip, the largest |standardised input| over its valid steps, under the statistics
+    the reward model took from its labelled clips (in_mean, in_std)."""
+    batch = stack_segments(segments)
+    n, h = batch["valid"].shape
+    flat = {k: batch[k].reshape((n * h,) + batch[k].shape[2:]) for k in ("obs", "actions", "next_obs")}
+    x = reward_model.encode_np(flat["obs"], flat["actions"], flat["next_obs"])
+    mean, std = reward_model.net.in_mean.numpy(), reward_model.net.in_std.numpy()
+    z = np.abs((x - mean) / std).max(axis=1).reshape(n, h)
+    return np.where(batch["valid"], z, 0.0).max(axis=1)
+
+
+def novelty_pairs(segments: list[Segment], n_pairs: int, reward_model, rng: np.random.Generator) -> np.ndarray:
+    """(n_pairs, 2): half the pairs put one of the most novel clips beside a random clip, half are random."""
+    if reward_model is None:
+        raise ValueError("novelty_pairs: needs reward_model; got None")
+    n_novel = min((n_pairs + 1) // 2, len(segments))
+    novel = np.argsort(-novelty_scores(segments, reward_model), kind="stable")[:n_novel]
+    partner = (novel + rng.integers(1, len(segments), size=n_novel)) % len(segments)
+    idx = np.stack([novel, partner], axis=1)
+    swap = rng.random(n_novel) < 0.5  # the novel clip is not always on the left
+    idx[swap] = idx[swap, ::-1]
+    return np.concatenate([idx, random_pairs(len(segments), n_pairs - n_novel, rng)])
+
+
 def select_pairs(method: str, segments: list[Segment], n_pairs: int, rng: np.random.Generator,
                  reward_model=None, oversample: int = 10) -> list[tuple[Segment, Segment]]:
-    """Pairs of clips chosen by ``method`` ("random" or "disagreement")."""
+    """Pairs of clips chosen by ``method`` ("random", "disagreement" or "novelty")."""
     if method not in METHODS:
         raise ValueError(f"select_pairs: method={method!r}; allowed: {METHODS}")
     if method == "random":
         idx = random_pairs(len(segments), n_pairs, rng)
+    elif method == "novelty":
+        idx = novelty_pairs(segments, n_pairs, reward_model, rng)
     else:
         if reward_model is None:
             raise ValueError("select_pairs: method='disagreement' needs reward_model; got None")
