@@ -135,8 +135,9 @@ def run_setting(name: str, args: Args, budgets: list) -> dict:
         dagger_epochs, labels_per_round = args.dagger_epochs, args.flip_labels_per_round
     else:  # every round refits from the initial weights exactly as BC does: only the data differ
         dagger_fit, dagger_epochs, labels_per_round = fit, args.bc_epochs, args.grid_labels_per_round
-    returns = {"bc": {b: [] for b in budgets}, "dagger": {b: [] for b in budgets}}
-    success = {"bc": {b: [] for b in budgets}, "dagger": {b: [] for b in budgets}}
+    variants = dagger_variants(name)
+    returns = {m: {b: [] for b in budgets} for m in ("bc", *variants)}
+    success = {m: {b: [] for b in budgets} for m in ("bc", *variants)}
     n_seeds = args.seeds if flip else args.grid_seeds
     for seed in range(args.seed_start, args.seed_start + n_seeds):
         rng = np.random.default_rng(seed)
@@ -151,29 +152,41 @@ def run_setting(name: str, args: Args, budgets: list) -> dict:
             ret, succ = evaluate(model)
             returns["bc"][b].append(ret)
             success["bc"][b].append(succ)
-        curve = {}  # labels used -> (return, success), evaluated where a round ends on or past a budget
+        for method, ask_once in variants.items():
+            curve = {}  # labels used -> (return, success), evaluated where a round ends on or past a budget
 
-        def after_round(rec, m, marks=sorted(budgets)):
-            due = [b for b in marks if b <= rec.labels_used and b not in curve]
-            if due or not flip:
-                result = evaluate(m)
-                for b in due:
-                    curve[b] = result
-                curve[("round", rec.labels_used)] = result
+            def after_round(rec, m, marks=sorted(budgets), curve=curve):
+                due = [b for b in marks if b <= rec.labels_used and b not in curve]
+                if due or not flip:
+                    result = evaluate(m)
+                    for b in due:
+                        curve[b] = result
+                    curve[("round", rec.labels_used)] = result
 
-        model = learner(env, seed)
-        train_dagger(model, env, expert, n_rounds=100_000, episodes_per_round=1, beta="exponential",
-                     labels_per_round=labels_per_round, query_budget=dagger_budget, bc_epochs=dagger_epochs,
-                     bc_kwargs=dagger_fit, warm_start=flip, rng=np.random.default_rng(seed), callback=after_round)
-        rounds = sorted((k[1], v) for k, v in curve.items() if isinstance(k, tuple))
-        for b in budgets:
-            within = [v for labels, v in rounds if labels <= b]
-            ret, succ = within[-1] if (within and b <= dagger_budget) else (float("nan"), None)
-            returns["dagger"][b].append(ret)
-            success["dagger"][b].append(succ)
+            model = learner(env, seed)
+            train_dagger(model, gym.make(env_id, **kwargs), expert, n_rounds=100_000, episodes_per_round=1,
+                         beta="exponential", labels_per_round=labels_per_round, query_budget=dagger_budget,
+                         bc_epochs=dagger_epochs, bc_kwargs=dagger_fit, warm_start=flip, ask_once=ask_once,
+                         rng=np.random.default_rng(seed), callback=after_round)
+            rounds = sorted((k[1], v) for k, v in curve.items() if isinstance(k, tuple))
+            for b in budgets:
+                # A run that stopped early (ask_once: nothing new to ask) keeps its last result.
+                within = [v for labels, v in rounds if labels <= b]
+                ret, succ = within[-1] if (within and b <= dagger_budget) else (float("nan"), None)
+                returns[method][b].append(ret)
+                success[method][b].append(succ)
         print(f"[{name}] seed {seed} done", flush=True)
     return {"expert_return": expert_return, "expert_success": expert_success, "returns": returns, "success": success,
             "seeds": n_seeds}
+
+
+def dagger_variants(name: str) -> dict[str, bool]:
+    """DAgger variants per setting -> ask_once. Asking once per distinct state only differs on
+    GridWorld: Backflip's continuous states never repeat exactly."""
+    return {"dagger": False} if name == "backflip" else {"dagger": False, "dagger_ask_once": True}
+
+
+METHOD_NAMES = {"bc": "BC", "dagger": "DAgger", "dagger_ask_once": "DAgger, asking once per state"}
 
 
 def labels_to_reach(result: dict, method: str, budgets: list, fraction: float = 0.95, stay: bool = False):
@@ -197,26 +210,27 @@ def _cell(vals, succ) -> tuple[str, str]:
 
 
 def report(name: str, res: dict, budgets: list, args: Args) -> None:
+    methods = list(res["returns"])
     rows = []
     for b in budgets:
-        bc, bc_s = _cell(res["returns"]["bc"][b], res["success"]["bc"][b])
-        dg, dg_s = _cell(res["returns"]["dagger"][b], res["success"]["dagger"][b])
-        rows.append([b, bc, bc_s, dg, dg_s])
+        rows.append([b, *[x for m in methods for x in _cell(res["returns"][m][b], res["success"][m][b])]])
     exp_succ = "" if res["expert_success"] is None else f", success {res['expert_success']:.2f}"
     env_id, kwargs = SETTINGS[name]
     print(f"\n### {name} ({env_id} {kwargs}): true return vs expert labels (expert {res['expert_return']:.3f}"
           f"{exp_succ}; 95% = {0.95 * res['expert_return']:.3f}), {res['seeds']} seeds from {args.seed_start}\n")
-    print(format_table(["labels", "BC return", "BC success", "DAgger return", "DAgger success"], rows))
+    print(format_table(["labels", *[f"{METHOD_NAMES[m]} {c}" for m in methods for c in ("return", "success")]], rows))
     print()
     res["labels_to_95"] = {}
     for how, stay in (("first reaches", False), ("stays above", True)):
-        bc_need, dagger_need = (labels_to_reach(res, m, budgets, stay=stay) for m in ("bc", "dagger"))
-        res["labels_to_95"][how.replace(" ", "_")] = {"bc": bc_need, "dagger": dagger_need}
-        ratio = f"{bc_need / dagger_need:.2f}" if bc_need and dagger_need else "n/a"
-        ok = bc_need is not None and dagger_need is not None and dagger_need * 3 <= bc_need
+        need = {m: labels_to_reach(res, m, budgets, stay=stay) for m in methods}
+        res["labels_to_95"][how.replace(" ", "_")] = need
+        bc_need = need["bc"]
         bc_text = bc_need if bc_need is not None else f"not within {max(budgets)}"
-        print(f"labels for 95% of expert ({how}): BC {bc_text}, DAgger {dagger_need}; BC/DAgger = {ratio} -> "
-              f"target (DAgger <= BC/3) {'met' if ok else 'NOT met'}")
+        for m in methods[1:]:
+            ratio = f"{bc_need / need[m]:.2f}" if bc_need and need[m] else "n/a"
+            ok = bc_need is not None and need[m] is not None and need[m] * 3 <= bc_need
+            print(f"labels for 95% of expert ({how}): BC {bc_text}, {METHOD_NAMES[m]} {need[m]}; ratio = {ratio} -> "
+                  f"target (DAgger <= BC/3) {'met' if ok else 'NOT met'}")
     if name == "backflip" and 4000 in budgets:
         bc, bc_s = _cell(res["returns"]["bc"][4000], res["success"]["bc"][4000])
         last = max(b for b in budgets if b <= args.flip_dagger_budget)
@@ -251,7 +265,7 @@ def plot(results: dict, path: Path) -> None:
     fig, axes = plt.subplots(1, len(results), figsize=(5 * len(results), 4))
     for ax, (name, res) in zip(np.atleast_1d(axes), results.items()):
         budgets = sorted(res["returns"]["bc"])
-        for method, label in (("bc", "BC"), ("dagger", "DAgger")):
+        for method, label in ((m, METHOD_NAMES[m]) for m in res["returns"]):
             means = [np.nanmean(res["returns"][method][b]) if not np.all(np.isnan(res["returns"][method][b]))
                      else np.nan for b in budgets]
             ax.plot(budgets, means, marker="o", label=label)

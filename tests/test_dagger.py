@@ -209,3 +209,39 @@ def test_imitate_cli_dagger_with_a_saved_sb3_expert_on_cartpole(tmp_path, capsys
     assert (tmp_path / "run" / "model.zip").exists()
     assert "expert labels used" in capsys.readouterr().out
     assert main(argv[:-2] + ["--beta", "2", "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_ask_once_asks_about_each_state_once_and_stops_when_nothing_is_new():
+    env = gym.make("rlhf_gym/GridWorld-v0", layout="lava_ledge", slip=0.1)
+    calls = []
+
+    def expert(obs):  # counts real questions; always "right"
+        calls.append(int(obs))
+        return 3
+
+    wrapper = DAgger(env, expert, beta=0.0, seed=0, ask_once=True)
+    seen, infos = run(wrapper, 500, agent_action=3)
+    assert wrapper.n_queries == len(calls) == len(set(calls)) == len({int(o) for o in seen})
+    assert [info["expert_queried"] for info in infos].count(True) == wrapper.n_queries < 500
+    obs, labels = wrapper.dataset()
+    assert len(np.unique(obs)) == len(obs) == wrapper.n_queries and np.all(labels == 3)
+    assert all(info["expert_action"] == 3 for info in infos)
+
+    from stable_baselines3 import PPO
+    from rlhf_gym.experts import expert_for
+
+    model = PPO("MlpPolicy", env, seed=0, device="cpu")
+    expert = expert_for(env)
+    asked = DAgger(env, expert, ask_once=True)
+    result = train_dagger(model, asked, expert, n_rounds=400, episodes_per_round=1, beta="exponential",
+                          labels_per_round=20, bc_kwargs={"min_updates": 100}, bc_epochs=10, warm_start=False,
+                          rng=np.random.default_rng(0))
+    tab = tabular_model(env)
+    n = tab.n_states
+    plan = lambda acts: HardPlan(values=None, actions=np.tile(np.asarray(acts, dtype=np.int8), (tab.horizon, 1)),
+                                 n_actions=tab.n_actions)
+    learner = expected_return(tab, plan(model.predict(np.arange(n), deterministic=True)[0]), env.unwrapped.state_rewards)
+    best = expected_return(tab, plan(expert.predict(np.arange(n))[0]), env.unwrapped.state_rewards)
+    assert learner >= 0.95 * best, (learner, best)
+    # At most one label per state, and training ended on idle rounds long before n_rounds episodes.
+    assert result.labels_used == asked.n_queries <= n and asked.n_steps < 400 * 30

@@ -97,19 +97,21 @@ class _Rollouts:
 
     def run(self, max_episodes: int, max_labels: int | None) -> list[float]:
         """Step until ``max_episodes`` episodes end or ``max_labels`` labels are spent; returns of finished ones."""
-        returns, spent = [], 0
-        while len(returns) < max_episodes and (max_labels is None or spent < max_labels):
+        returns, start = [], self.wrapper.n_queries
+        while len(returns) < max_episodes and (max_labels is None or self.wrapper.n_queries - start < max_labels):
             if self.obs is None:
                 self.obs, _ = self.wrapper.reset(seed=int(self.rng.integers(2**31 - 1)))
                 self.episode_return = 0.0
             action, _ = self.model.predict(self.obs, deterministic=True)
             self.obs, reward, terminated, truncated, info = self.wrapper.step(action)
-            spent += 1
             self.episode_return += float(info.get("true_reward", reward))
             if terminated or truncated:
                 returns.append(self.episode_return)
                 self.obs = None
         return returns
+
+
+IDLE_ROUNDS_TO_STOP = 20  # rounds in a row that ask the expert nothing new (only with ask_once)
 
 
 def _positive_int(name: str, value: Any, allow_none: bool = False) -> None:
@@ -133,6 +135,7 @@ def train_dagger(
     bc_epochs: int = 20,
     bc_kwargs: dict | None = None,
     warm_start: bool = True,
+    ask_once: bool = False,
     rng: np.random.Generator | None = None,
     progress_bar: bool = False,
     callback: Callable[[DAggerRound, Any], None] | None = None,
@@ -145,6 +148,8 @@ def train_dagger(
     then fits BC on all labels so far: continuing from the current weights (``warm_start``) or
     from the initial ones. ``callback(round_record, model)`` runs after each round; it must not
     step ``env`` (evaluate on a separate env), since an unfinished episode continues afterwards.
+    ``ask_once`` asks the expert about each distinct state once (see the wrapper); rounds that ask
+    nothing new do not retrain, and after ``IDLE_ROUNDS_TO_STOP`` of them in a row training stops.
     """
     _positive_int("n_rounds", n_rounds)
     _positive_int("episodes_per_round", episodes_per_round)
@@ -152,7 +157,7 @@ def train_dagger(
     _positive_int("labels_per_round", labels_per_round, allow_none=True)
     schedule = make_beta_schedule(beta, n_rounds)
     rng = np.random.default_rng(0) if rng is None else rng
-    wrapper = env if isinstance(env, DAgger) else DAgger(env, expert, beta=1.0)
+    wrapper = env if isinstance(env, DAgger) else DAgger(env, expert, beta=1.0, ask_once=ask_once)
     start = time.perf_counter()
     result = DAggerResult(model=model, labels_used=0)
     initial = None if warm_start else copy.deepcopy(model.policy.state_dict())
@@ -162,7 +167,7 @@ def train_dagger(
         from tqdm.auto import tqdm
 
         rounds = tqdm(rounds, desc="DAgger", unit="round")
-    base_queries = wrapper.n_queries
+    base_queries, idle = wrapper.n_queries, 0
     for i in rounds:
         used = wrapper.n_queries - base_queries
         left = None if query_budget is None else query_budget - used
@@ -170,9 +175,16 @@ def train_dagger(
             break
         wrapper.beta = check_beta(schedule(i))
         limits = [x for x in (left, labels_per_round) if x is not None]
+        before = wrapper.n_queries
         returns = rollouts.run(episodes_per_round, min(limits) if limits else None)
         if not wrapper.observations:
             break
+        if wrapper.n_queries == before:  # nothing new was asked: the data and the fit are unchanged
+            idle += 1
+            if idle >= IDLE_ROUNDS_TO_STOP:
+                break
+            continue
+        idle = 0
         obs, actions = wrapper.dataset()
         if initial is not None:
             model.policy.load_state_dict(initial)

@@ -6,6 +6,11 @@ expert's action instead of the agent's with probability β. β = 1 is pure demon
 data), β = 0 lets the learner drive while the expert still labels every visited state — which
 is what fixes behavioural cloning's compounding error (Ross et al. 2011).
 
+With ``ask_once=True`` the wrapper remembers each answer by the exact observation and asks
+again only about states not seen before: a person (or any deterministic expert) is never asked
+the same question twice, and only real questions count as queries and labels. On continuous
+observations states never repeat exactly, so it changes nothing there.
+
 The coin for β comes from the wrapper's own generator: seeded by ``seed`` and reseeded by
 ``reset(seed=...)``, so a seeded run is reproducible and the agent's randomness is untouched.
 """
@@ -37,9 +42,11 @@ class DAgger(gym.Wrapper):
 
     ``expert`` has SB3's ``predict`` or is a callable ``obs -> action`` (a person, a controller).
     ``record=False`` keeps the labels out of the dataset (the info still carries them).
+    ``ask_once=True`` answers a state asked about before from memory (no query, no new label).
     """
 
-    def __init__(self, env: gym.Env, expert: Any, beta: float = 1.0, *, seed: int | None = None, record: bool = True):
+    def __init__(self, env: gym.Env, expert: Any, beta: float = 1.0, *, seed: int | None = None, record: bool = True,
+                 ask_once: bool = False):
         super().__init__(env)
         if not (hasattr(expert, "predict") or callable(expert)):
             raise TypeError(
@@ -49,6 +56,8 @@ class DAgger(gym.Wrapper):
         self.expert = expert
         self.beta = beta
         self.record = bool(record)
+        self.ask_once = bool(ask_once)
+        self._answers: dict[bytes, Any] = {}
         self._rng = np.random.default_rng(seed)
         self._obs = None
         self.observations: list[Any] = []
@@ -75,11 +84,18 @@ class DAgger(gym.Wrapper):
     def step(self, action):
         if self._obs is None:
             raise RuntimeError("DAgger.step called before reset(); call env.reset() first")
-        expert_action = query_expert(self.expert, self._obs, self.action_space)
-        self.n_queries += 1
-        if self.record:
-            self.observations.append(np.array(self._obs, copy=True))
-            self.expert_actions.append(expert_action)
+        key = np.asarray(self._obs).tobytes() if self.ask_once else None
+        queried = key not in self._answers
+        if queried:
+            expert_action = query_expert(self.expert, self._obs, self.action_space)
+            self.n_queries += 1
+            if self.ask_once:
+                self._answers[key] = expert_action
+            if self.record:
+                self.observations.append(np.array(self._obs, copy=True))
+                self.expert_actions.append(expert_action)
+        else:
+            expert_action = self._answers[key]
         use_expert = bool(self._rng.random() < self._beta)
         if use_expert:
             executed = expert_action
@@ -92,6 +108,7 @@ class DAgger(gym.Wrapper):
         info["expert_action"] = expert_action
         info["agent_action"] = action
         info["executed_expert"] = use_expert
+        info["expert_queried"] = queried
         self._obs = obs
         return obs, reward, terminated, truncated, info
 
