@@ -245,3 +245,16 @@ def test_ask_once_asks_about_each_state_once_and_stops_when_nothing_is_new():
     assert learner >= 0.95 * best, (learner, best)
     # At most one label per state, and training ended on idle rounds long before n_rounds episodes.
     assert result.labels_used == asked.n_queries <= n and asked.n_steps < 400 * 30
+
+
+def test_imitate_cli_ask_once_counts_only_new_states(tmp_path):
+    import json
+
+    from rlhf_gym.cli import main
+
+    argv = ["imitate", "--method", "dagger", "--env", "rlhf_gym/LavaLedge-v0", "--rounds", "6", "--episodes-per-round",
+            "2", "--epochs", "2", "--eval-episodes", "2", "--ask-once", "--out", str(tmp_path / "run")]
+    assert main(argv) == 0
+    once = json.loads((tmp_path / "run" / "results.json").read_text())["labels_used"]
+    n_states = gym.make("rlhf_gym/LavaLedge-v0").unwrapped.n_states
+    assert 0 < once <= n_states

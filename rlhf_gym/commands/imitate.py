@@ -31,6 +31,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--episodes-per-round", type=int, default=2, help="DAgger episodes per round (default: %(default)s)")
     p.add_argument("--beta", default="exponential", help="DAgger beta: linear, exponential or a number in [0, 1]")
     p.add_argument("--budget", type=int, default=None, help="DAgger expert-query budget (default: none)")
+    p.add_argument("--ask-once", action="store_true",
+                   help="DAgger: ask the expert about each distinct state once (tabular envs; a person is never "
+                        "asked the same question twice)")
     p.add_argument("--iters", type=int, default=200, help="MaxEnt / apprenticeship iterations (default: %(default)s)")
     p.add_argument("--reward", default="linear", choices=("linear", "mlp"), help="MaxEnt reward model")
     p.add_argument("--lr", type=float, default=None, help="learning rate (BC: 1e-3, MaxEnt: 0.1 linear / 0.01 mlp)")
@@ -143,7 +146,8 @@ def _dagger(args, env, expert, demos, rng, directory):
         initial = bc_from_demonstrations(model, demos, n_epochs=args.epochs, rng=rng).n_samples
     result = train_dagger(model, env, expert, n_rounds=args.rounds, episodes_per_round=args.episodes_per_round,
                           beta=args.beta, query_budget=args.budget, bc_epochs=args.epochs,
-                          bc_kwargs={"learning_rate": args.lr or 1e-3}, rng=rng, progress_bar=True)
+                          bc_kwargs={"learning_rate": args.lr or 1e-3}, ask_once=args.ask_once, rng=rng,
+                          progress_bar=True)
     model.save(directory / "model.zip")
     rounds = [{"round": r.round, "beta": r.beta, "labels_used": r.labels_used} for r in result.rounds]
     return _evaluate_model(model), {"rounds": rounds}, result.labels_used + initial
