@@ -20,6 +20,11 @@ Settings and why:
   DAgger retrains every ``flip_labels_per_round`` labels (an episode is 200 labels; the episode
   in progress continues under the retrained policy), warm-started.
 
+GridWorld also runs DAgger asking once per state (``ask_once``: a state asked about before is
+answered from memory, no new query): 100 questions reach the expert's exact return on every seed
+(16x fewer than BC over seeds 0-19, 20x over 100-109); BC's demonstrations at its 95% point hold
+only ~60 distinct states, so the saving is in questions not repeated.
+
 "Labels for 95%" is read two ways from the seed-mean curve: the first budget that reaches 95% of
 the expert, and the budget from which the curve stays at or above it for every larger budget.
 
