@@ -64,6 +64,8 @@ class Args:
     """pair selection: disagreement or random"""
     drop_suspect: float = 0.0
     """noisy teacher only: share of labels the first fit contradicts most, left out of a refit"""
+    weight_decay: float = 0.0
+    """L2 on the reward model's weights"""
     reference: int = 1
     """1: also train PPO on the true reward per seed (the reference row); 0: skip it"""
     eval_episodes: int = 20
@@ -97,7 +99,7 @@ def main(args: Args) -> None:
         cfg = RLHFConfig(ENV_ID, steps=steps, n_envs=n_envs, agent_kwargs=kwargs, segment_length=args.segment_length,
                          reward_inputs=("obs", "obs_change"), reward_scale=args.reward_scale,
                          initial_fraction=args.initial_fraction, schedule=args.schedule, label_until=args.label_until,
-                         query=args.query, seed=seed)
+                         query=args.query, reward_weight_decay=args.weight_decay, seed=seed)
         if args.reference:
             agent, secs = run_true_reward(cfg)
             ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)

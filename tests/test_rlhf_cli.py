@@ -53,6 +53,7 @@ def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
     (["--initial-fraction", "1.5"], "--initial-fraction: 1.5"),
     (["--drop-suspect", "0.5"], "--drop-suspect: 0.5"),
     (["--label-until", "0"], "--label-until: 0.0"),
+    (["--reward-weight-decay", "-1"], "--reward-weight-decay: -1.0"),
 ])
 def test_bad_input_is_named(argv, fragment, capsys, tmp_path):
     assert main(["train", "--out", str(tmp_path), *argv]) == 2

@@ -37,6 +37,7 @@ class RLHFConfig:
     teacher: dict = field(default_factory=dict)  # SyntheticTeacher settings (beta, gamma, error_rate, ...)
     assumed_error_rate: float = 0.0   # error rate in the Bradley-Terry likelihood
     drop_suspect: float = 0.0         # share of labels the first fit contradicts most, left out of a refit
+    reward_weight_decay: float = 0.0  # L2 on the reward model's weights (keeps event sizes from tracking their frequency)
     seed: int = 0
     progress_bar: bool = False
     tensorboard_dir: str | None = None
@@ -91,7 +92,8 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):
     cb = PreferenceLearningCallback(
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction, label_until=cfg.label_until,
         segment_length=cfg.segment_length, query=cfg.query if (cfg.ensemble > 1 or cfg.query != "disagreement") else "random", label_store=store,
-        trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect), seed=cfg.seed)
+        trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
+                                     weight_decay=cfg.reward_weight_decay), seed=cfg.seed)
     agent.learn(cfg.steps, callback=cb, progress_bar=cfg.progress_bar, tb_log_name="rlhf")
     venv.close()
     return agent, rm, cb, time.perf_counter() - started

@@ -54,6 +54,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--drop-suspect", type=float, default=0.0,
                    help="share of labels the first fit contradicts most, left out of a refit (noisy teachers; "
                         "default: %(default)s)")
+    p.add_argument("--reward-weight-decay", type=float, default=0.0,
+                   help="L2 on the reward model's weights (default: %(default)s)")
     p.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes (default: %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="skip training the same agent on the true reward")
     p.set_defaults(func=run)
@@ -66,6 +68,8 @@ def _check(args) -> None:
             raise ValueError(f"--{name.replace('_', '-')}: {value}; allowed: an integer >= {2 if name == 'labels' else 1}")
     if not 0.0 <= args.error_rate < 0.5:
         raise ValueError(f"--error-rate: {args.error_rate}; allowed: a number in [0, 0.5)")
+    if not 0.0 <= args.reward_weight_decay < 1.0:
+        raise ValueError(f"--reward-weight-decay: {args.reward_weight_decay}; allowed: a number in [0, 1)")
     if not 0.0 <= args.drop_suspect < 0.5:
         raise ValueError(f"--drop-suspect: {args.drop_suspect}; allowed: a number in [0, 0.5)")
     if not 0.0 < args.label_until <= 1.0:
@@ -97,7 +101,7 @@ def _config(args, env_kwargs: dict):
         query=args.query, segment_length=args.segment_length, seed=args.seed, progress_bar=True,
         teacher={"beta": args.beta, "gamma": args.gamma, "error_rate": args.error_rate},
         assumed_error_rate=args.assumed_error_rate, schedule=args.schedule, label_until=args.label_until,
-        drop_suspect=args.drop_suspect,
+        drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
     )
 
 
