@@ -46,6 +46,7 @@ def test_ppo_with_callback_beats_random_on_gridworld(tmp_path):
                                     label_store=store, seed=0)
     model.learn(10_000, callback=cb)
     assert cb.queries_asked == 100 and len(LabelStore(tmp_path / "labels.jsonl")) == len(cb.labels) == 100
+    assert not venv.listeners  # the callback unhooks itself when learn() ends
     env = gym.make(GRID)
     random_return = run_episodes(env, random_actor(env, 0), 30, 1000)["true_return_mean"]
     trained = evaluate_true_return(model, GRID, {}, 30, 1000)["true_return_mean"]
@@ -123,3 +124,31 @@ def test_ppo_rollout_rewards_are_rewritten_after_a_reward_update():
     keep = ~seen["ends"]
     assert keep.sum() > 50 and np.allclose(seen["rewards"][keep], seen["expected"][keep], atol=1e-5)
     assert np.abs(seen["advantages"]).sum() > 0
+
+
+def test_reward_diagnostics_log_the_learned_reward_against_the_truth():
+    """A 'learned' reward that is the truth (GridWorld pays on entering a cell) correlates exactly;
+    one that is its negative gives -1; event ratios read a reward twice the truth as 2."""
+    from types import SimpleNamespace
+
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.env_util import make_vec_env
+
+    from rlhf_gym.algorithms.rlhf_diagnostics import RewardDiagnostics, event_ratios
+    from rlhf_gym.wrappers import VecLearnedReward
+
+    for sign in (1.0, -1.0):
+        venv = make_vec_env("rlhf_gym/GridWorld-v0", n_envs=2, seed=0)
+        cells = venv.get_attr("state_rewards")[0]
+        wrapper = VecLearnedReward(venv, lambda obs, act, nxt, dones: sign * cells[np.asarray(nxt, dtype=int)])
+        pref = SimpleNamespace(wrapper=wrapper, labels=[1.0, 0.0], metrics={"val_accuracy": 1.0}, episode_true_returns=[])
+        diag = RewardDiagnostics(pref, every=500)
+        PPO("MlpPolicy", wrapper, n_steps=256, batch_size=64, seed=0, device="cpu").learn(2048, callback=diag)
+        rows = [r for r in diag.rows if np.isfinite(r["reward_pearson"])]
+        assert len(rows) >= 2 and rows[0]["labels"] == 2 and not wrapper.listeners
+        assert all(abs(r["reward_pearson"] - sign) < 1e-6 for r in rows), rows
+
+    truth = np.array([0.0, 0.0, 1.0, -1.0, 0.0, 1.0])
+    events = {"good": truth > 0, "bad": truth < 0}
+    scaled = lambda obs, act, nxt: 2.0 * truth + 5.0  # noqa: E731  (a reward twice the truth, shifted)
+    assert event_ratios(scaled, None, None, None, truth, events) == {"good": 2.0, "bad": 2.0}

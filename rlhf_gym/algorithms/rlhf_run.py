@@ -69,10 +69,12 @@ def make_reward_model(cfg: RLHFConfig, env):
                                input_clip=cfg.reward_input_clip, seed=cfg.seed)
 
 
-def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):
+def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_callbacks=None):
     """Train ``cfg.algo`` on a reward learned online from a synthetic teacher.
 
-    Returns (agent, reward_model, callback, seconds)."""
+    ``extra_callbacks(preference_callback) -> [BaseCallback, ...]`` adds callbacks that run
+    after the preference callback (diagnostics, logging). Returns (agent, reward_model,
+    callback, seconds)."""
     import gymnasium as gym
     from stable_baselines3.common.env_util import make_vec_env
 
@@ -94,7 +96,9 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None):
         segment_length=cfg.segment_length, query=cfg.query if (cfg.ensemble > 1 or cfg.query != "disagreement") else "random", label_store=store,
         trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
                                      weight_decay=cfg.reward_weight_decay), seed=cfg.seed)
-    agent.learn(cfg.steps, callback=cb, progress_bar=cfg.progress_bar, tb_log_name="rlhf")
+    callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
+    agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
+                tb_log_name="rlhf")
     venv.close()
     return agent, rm, cb, time.perf_counter() - started
 

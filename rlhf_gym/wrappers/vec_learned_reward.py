@@ -36,7 +36,7 @@ class VecLearnedReward(VecEnvWrapper):
         self.listeners.append(fn)
 
     def remove_listener(self, fn) -> None:
-        self.listeners = [f for f in self.listeners if f is not fn]
+        self.listeners = [f for f in self.listeners if f != fn]  # ==: a bound method is a new object per access
 
     def reset(self):
         self._obs = self.venv.reset()
