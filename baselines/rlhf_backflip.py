@@ -74,13 +74,33 @@ class Args:
     """output folder (results.json, plot.png)"""
 
 
+def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: int | None = None):
+    """The RLHFConfig these flags describe (shared with rlhf_backflip_diagnose.py)."""
+    from rlhf_gym.algorithms.rlhf_run import RLHFConfig
+    from rlhf_gym.presets import ppo_preset
+
+    n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
+    # The true reward pays the growth of flip progress: the model reads the state and its change.
+    cfg = RLHFConfig(ENV_ID, steps=args.steps or preset_steps, n_envs=n_envs, agent_kwargs=kwargs,
+                     segment_length=args.segment_length, reward_inputs=("obs", "obs_change"),
+                     reward_scale=args.reward_scale, initial_fraction=args.initial_fraction, schedule=args.schedule,
+                     label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay, seed=seed)
+    if teacher is not None:
+        if teacher not in TEACHERS:
+            raise ValueError(f"teacher: {teacher!r}; allowed: {sorted(TEACHERS)}")
+        cfg.teacher, cfg.assumed_error_rate = {"error_rate": TEACHERS[teacher]}, TEACHERS[teacher]
+        cfg.drop_suspect = args.drop_suspect if TEACHERS[teacher] > 0 else 0.0
+    if labels is not None:
+        cfg.labels = int(labels)
+    return cfg
+
+
 def main(args: Args) -> None:
     import torch
 
     import rlhf_gym  # noqa: F401
-    from rlhf_gym.algorithms.rlhf_run import RLHFConfig, run_rlhf, run_true_reward
+    from rlhf_gym.algorithms.rlhf_run import run_rlhf, run_true_reward
     from rlhf_gym.commands.common import evaluate_true_return, print_table
-    from rlhf_gym.presets import ppo_preset
 
     torch.set_num_threads(1)
     budgets = [int(b) for b in args.labels.split(",")]
@@ -88,28 +108,20 @@ def main(args: Args) -> None:
     for t in teachers:
         if t not in TEACHERS:
             raise ValueError(f"--teachers: {t!r}; allowed: {sorted(TEACHERS)}")
-    n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
-    steps = args.steps or preset_steps
+    steps = backflip_config(args, 0).steps
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     runs: list[dict] = []
     started = time.time()
     for seed in range(args.seeds):
-        # The true reward pays the growth of flip progress: the model reads the state and its change.
-        cfg = RLHFConfig(ENV_ID, steps=steps, n_envs=n_envs, agent_kwargs=kwargs, segment_length=args.segment_length,
-                         reward_inputs=("obs", "obs_change"), reward_scale=args.reward_scale,
-                         initial_fraction=args.initial_fraction, schedule=args.schedule, label_until=args.label_until,
-                         query=args.query, reward_weight_decay=args.weight_decay, seed=seed)
+        cfg = backflip_config(args, seed)
         if args.reference:
             agent, secs = run_true_reward(cfg)
             ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
             runs.append({"teacher": "true reward", "labels": 0, "seed": seed, "seconds": secs, **ev})
         for teacher in teachers:
             for b in budgets:
-                cfg.labels, cfg.teacher = b, {"error_rate": TEACHERS[teacher]}
-                cfg.assumed_error_rate = TEACHERS[teacher]
-                cfg.drop_suspect = args.drop_suspect if TEACHERS[teacher] > 0 else 0.0
-                agent, _, cb, secs = run_rlhf(cfg)
+                agent, _, cb, secs = run_rlhf(backflip_config(args, seed, teacher, b))
                 ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
                 runs.append({"teacher": teacher, "labels": b, "seed": seed, "seconds": secs, **ev})
                 print(f"seed {seed} {teacher} {b} labels: success {ev.get('success_rate', 0):.2f}, return "

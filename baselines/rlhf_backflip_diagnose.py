@@ -1,0 +1,133 @@
+"""Why one Backflip RLHF run did or did not learn: the learned reward against the true one.
+
+Runs one setting of ``rlhf_backflip.py`` (same flags, one teacher, one budget, one seed) and
+prints, every 20k steps, the labels asked, the reward model's held-out accuracy, the Pearson r
+of learned vs true reward on the agent's own transitions and the agent's true return; then the
+success rate, the learned vs true return of the scripted expert per phase (before the flip,
+flipped, landed), and the learned ÷ true reward per event type (crash, spin, landing) on
+noisy-expert steps. The README's Backflip diagnosis was measured with this.
+
+    python baselines/rlhf_backflip_diagnose.py --seed 1 --teacher oracle --budget 900 \\
+        --schedule constant --label-until 0.9 --query random --steps 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rlhf_backflip import ENV_ID, Args, backflip_config  # noqa: E402
+
+PHASES = ("before the flip", "flipped, not landed", "landed")
+
+
+@dataclass
+class DiagnoseArgs(Args):
+    seed: int = 0
+    """the one seed to run"""
+    teacher: str = "noisy"
+    """oracle (exact) or noisy (10% mistakes)"""
+    budget: int = 900
+    """label budget"""
+    every: int = 20_000
+    """steps between diagnostic rows"""
+    out: str = "runs/rlhf_backflip_diagnose"
+    """output folder (results.json)"""
+
+
+def noisy_expert_steps(n_episodes: int = 30, seed: int = 4000):
+    """(obs, actions, next_obs, true rewards) of the scripted expert with Gaussian action noise 0.3 / 0.6 / 1.0:
+    episodes that spin, land and crash, so every event type shows up."""
+    import gymnasium as gym
+
+    from rlhf_gym.experts import expert_for
+
+    env = gym.make(ENV_ID)
+    expert, rng, steps = expert_for(env), np.random.default_rng(0), []
+    for k in range(n_episodes):
+        obs, _ = env.reset(seed=seed + k)
+        noise = (0.3, 0.6, 1.0)[k % 3]
+        for _ in range(env.unwrapped.horizon):
+            act = np.clip(expert.predict(obs)[0] + rng.normal(0, noise, 2), -1, 1).astype(np.float32)
+            nxt, reward, *_ = env.step(act)
+            steps.append((obs, act, nxt, reward))
+            obs = nxt
+    return tuple(np.asarray(x) for x in zip(*steps))
+
+
+def expert_phase_returns(reward_model, n_episodes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Mean true and learned return of the (noise-free) expert over the three phases of PHASES."""
+    import gymnasium as gym
+
+    from rlhf_gym.envs.backflip import OBS_INDEX
+    from rlhf_gym.experts import expert_for
+
+    env = gym.make(ENV_ID)
+    expert = expert_for(env)
+    true, learned = np.zeros(3), np.zeros(3)
+    for k in range(n_episodes):
+        obs, _ = env.reset(seed=300 + k)
+        rows = []
+        for _ in range(env.unwrapped.horizon):
+            act = expert.predict(obs)[0]
+            nxt, reward, *_ = env.step(act)
+            rows.append((obs, act, nxt, reward))
+            obs = nxt
+        o, a, n, r = (np.asarray(x) for x in zip(*rows))
+        phase = np.where(n[:, OBS_INDEX["landed"]] > 0, 2, np.where(n[:, OBS_INDEX["flipped"]] > 0, 1, 0))
+        lr = reward_model(o, a, n)
+        for p in range(3):
+            true[p] += r[phase == p].sum() / n_episodes
+            learned[p] += lr[phase == p].sum() / n_episodes
+    return true, learned
+
+
+def main(args: DiagnoseArgs) -> None:
+    import torch
+
+    from rlhf_gym.algorithms.rlhf_diagnostics import RewardDiagnostics, event_ratios
+    from rlhf_gym.algorithms.rlhf_run import run_rlhf
+    from rlhf_gym.commands.common import evaluate_true_return, print_table
+
+    torch.set_num_threads(1)
+    cfg = backflip_config(args, args.seed, args.teacher, args.budget)
+    started = time.time()
+    made: list[RewardDiagnostics] = []
+    agent, rm, cb, secs = run_rlhf(cfg, extra_callbacks=lambda pref: made.append(RewardDiagnostics(pref, args.every)) or made)
+    rows = made[0].rows
+    print_table(f"{args.teacher} teacher, {args.budget} labels, seed {args.seed}: during training",
+                ["step", "labels", "held-out accuracy", "Pearson r (learned, true)", "true return"],
+                [[r["step"], r["labels"], r["val_accuracy"], r["reward_pearson"], r["true_return"]] for r in rows])
+    ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + args.seed)
+    true, learned = expert_phase_returns(rm)
+    print_table("scripted expert, by phase", ["phase", "true return", "learned return"],
+                [[p, float(t), float(lr)] for p, t, lr in zip(PHASES, true, learned)])
+    obs, act, nxt, rew = noisy_expert_steps()
+    events = {"crash": rew <= -1.5, "spin": (rew > 0.02) & (rew < 0.5), "landing": rew >= 1.5}
+    ratios = event_ratios(rm, obs, act, nxt, rew, events)
+    print_table("learned ÷ true reward per event (1 = priced as the truth; equal values = in proportion)",
+                ["event", "steps", "ratio"], [[k, int(events[k].sum()), v] for k, v in ratios.items()])
+    print(f"success {ev.get('success_rate', 0.0):.2f}, true return {ev['true_return_mean']:.2f}, {secs:.0f} s")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"results_{args.teacher}_{args.budget}_seed{args.seed}.json"
+    path.write_text(json.dumps({"args": asdict(args), "evaluation": ev, "during_training": rows,
+                                "expert_phases": {"true": true.tolist(), "learned": learned.tolist()},
+                                "event_ratios": ratios, "seconds": time.time() - started}, indent=2, default=float))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, f in DiagnoseArgs.__dataclass_fields__.items():
+        if name in ("labels", "teachers", "seeds", "reference"):
+            continue  # one run: --budget, --teacher and --seed instead
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=type(f.default), default=f.default)
+    main(DiagnoseArgs(**vars(parser.parse_args())))

@@ -1,0 +1,36 @@
+"""The baseline scripts the README quotes still run end to end (tiny settings)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_script(name, *argv):
+    done = subprocess.run([sys.executable, str(ROOT / "baselines" / name), *argv], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_rlhf_backflip_diagnose_writes_its_diagnosis(tmp_path):
+    out = run_script("rlhf_backflip_diagnose.py", "--steps", "8192", "--budget", "20", "--eval-episodes", "1",
+                     "--every", "4096", "--out", str(tmp_path))
+    assert "learned ÷ true reward per event" in out
+    res = json.loads(next(tmp_path.glob("results_noisy_20_seed0.json")).read_text())
+    assert set(res["event_ratios"]) == {"crash", "spin", "landing"}
+    assert len(res["during_training"]) >= 2 and res["during_training"][-1]["labels"] == 20
+    assert len(res["expert_phases"]["true"]) == 3 and res["expert_phases"]["true"][2] > 10  # the expert stands
+
+
+@pytest.mark.slow
+def test_bc_vs_dagger_quick_reports_both_dagger_variants(tmp_path):
+    out = run_script("bc_vs_dagger.py", "--quick", "--only", "gridworld", "--out", str(tmp_path))
+    assert "DAgger, asking once per state" in out
+    res = json.loads((tmp_path / "results.json").read_text())["results"]["gridworld"]
+    assert set(res["returns"]) == {"bc", "dagger", "dagger_ask_once"}
