@@ -42,45 +42,35 @@ class DiagnoseArgs(Args):
     """output folder (results.json)"""
 
 
-def noisy_expert_steps(n_episodes: int = 30, seed: int = 4000):
-    """(obs, actions, next_obs, true rewards) of the scripted expert with Gaussian action noise 0.3 / 0.6 / 1.0:
-    episodes that spin, land and crash, so every event type shows up."""
-    import gymnasium as gym
-
-    from rlhf_gym.experts import expert_for
-
-    env = gym.make(ENV_ID)
-    expert, rng, steps = expert_for(env), np.random.default_rng(0), []
-    for k in range(n_episodes):
-        obs, _ = env.reset(seed=seed + k)
-        noise = (0.3, 0.6, 1.0)[k % 3]
-        for _ in range(env.unwrapped.horizon):
-            act = np.clip(expert.predict(obs)[0] + rng.normal(0, noise, 2), -1, 1).astype(np.float32)
-            nxt, reward, *_ = env.step(act)
-            steps.append((obs, act, nxt, reward))
-            obs = nxt
+def expert_episode(env, expert, seed: int, noise: float = 0.0, rng: np.random.Generator | None = None):
+    """(obs, actions, next_obs, true rewards) of one expert episode, with Gaussian action noise ``noise``."""
+    obs, _ = env.reset(seed=seed)
+    steps = []
+    for _ in range(env.unwrapped.horizon):
+        act = expert.predict(obs)[0]
+        if noise > 0.0:
+            act = np.clip(act + rng.normal(0, noise, 2), -1, 1).astype(np.float32)
+        nxt, reward, *_ = env.step(act)
+        steps.append((obs, act, nxt, reward))
+        obs = nxt
     return tuple(np.asarray(x) for x in zip(*steps))
 
 
-def expert_phase_returns(reward_model, n_episodes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def noisy_expert_steps(env, expert, n_episodes: int = 30, seed: int = 4000):
+    """Steps of the expert with action noise 0.3 / 0.6 / 1.0: episodes that spin, land and crash, so every
+    event type shows up."""
+    rng = np.random.default_rng(0)
+    episodes = [expert_episode(env, expert, seed + k, (0.3, 0.6, 1.0)[k % 3], rng) for k in range(n_episodes)]
+    return tuple(np.concatenate(part) for part in zip(*episodes))
+
+
+def expert_phase_returns(env, expert, reward_model, n_episodes: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Mean true and learned return of the (noise-free) expert over the three phases of PHASES."""
-    import gymnasium as gym
-
     from rlhf_gym.envs.backflip import OBS_INDEX
-    from rlhf_gym.experts import expert_for
 
-    env = gym.make(ENV_ID)
-    expert = expert_for(env)
     true, learned = np.zeros(3), np.zeros(3)
     for k in range(n_episodes):
-        obs, _ = env.reset(seed=300 + k)
-        rows = []
-        for _ in range(env.unwrapped.horizon):
-            act = expert.predict(obs)[0]
-            nxt, reward, *_ = env.step(act)
-            rows.append((obs, act, nxt, reward))
-            obs = nxt
-        o, a, n, r = (np.asarray(x) for x in zip(*rows))
+        o, a, n, r = expert_episode(env, expert, 300 + k)
         phase = np.where(n[:, OBS_INDEX["landed"]] > 0, 2, np.where(n[:, OBS_INDEX["flipped"]] > 0, 1, 0))
         lr = reward_model(o, a, n)
         for p in range(3):
@@ -90,11 +80,13 @@ def expert_phase_returns(reward_model, n_episodes: int = 3) -> tuple[np.ndarray,
 
 
 def main(args: DiagnoseArgs) -> None:
+    import gymnasium as gym
     import torch
 
     from rlhf_gym.algorithms.rlhf_diagnostics import RewardDiagnostics, event_ratios
     from rlhf_gym.algorithms.rlhf_run import run_rlhf
     from rlhf_gym.commands.common import evaluate_true_return, print_table
+    from rlhf_gym.experts import expert_for
 
     torch.set_num_threads(1)
     cfg = backflip_config(args, args.seed, args.teacher, args.budget)
@@ -106,10 +98,12 @@ def main(args: DiagnoseArgs) -> None:
                 ["step", "labels", "held-out accuracy", "Pearson r (learned, true)", "true return"],
                 [[r["step"], r["labels"], r["val_accuracy"], r["reward_pearson"], r["true_return"]] for r in rows])
     ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + args.seed)
-    true, learned = expert_phase_returns(rm)
+    env = gym.make(ENV_ID)
+    expert = expert_for(env)
+    true, learned = expert_phase_returns(env, expert, rm)
     print_table("scripted expert, by phase", ["phase", "true return", "learned return"],
                 [[p, float(t), float(lr)] for p, t, lr in zip(PHASES, true, learned)])
-    obs, act, nxt, rew = noisy_expert_steps()
+    obs, act, nxt, rew = noisy_expert_steps(env, expert)
     events = {"crash": rew <= -1.5, "spin": (rew > 0.02) & (rew < 0.5), "landing": rew >= 1.5}
     ratios = event_ratios(rm, obs, act, nxt, rew, events)
     print_table("learned ÷ true reward per event (1 = priced as the truth; equal values = in proportion)",

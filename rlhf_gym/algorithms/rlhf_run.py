@@ -91,11 +91,13 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
     teacher = SyntheticTeacher(np.random.default_rng([cfg.seed, 1]), **cfg.teacher)
     store = None if label_store_path is None else LabelStore(label_store_path)
+    query = "random" if (cfg.query == "disagreement" and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
+    trainer_config = TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
+                                   weight_decay=cfg.reward_weight_decay)
     cb = PreferenceLearningCallback(
-        rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction, label_until=cfg.label_until,
-        segment_length=cfg.segment_length, query=cfg.query if (cfg.ensemble > 1 or cfg.query != "disagreement") else "random", label_store=store,
-        trainer_config=TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
-                                     weight_decay=cfg.reward_weight_decay), seed=cfg.seed)
+        rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
+        label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
+        trainer_config=trainer_config, seed=cfg.seed)
     callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")

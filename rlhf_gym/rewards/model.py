@@ -62,10 +62,13 @@ class RewardNet(nn.Module):
         self.register_buffer("out_mean", torch.zeros(ensemble_size))
         self.register_buffer("out_std", torch.ones(ensemble_size))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def standardize(self, x: torch.Tensor) -> torch.Tensor:
+        """Encoded inputs as the members see them: standardised, then clipped if ``input_clip``."""
         z = (x - self.in_mean) / self.in_std
-        if self.input_clip is not None:
-            z = z.clamp(-self.input_clip, self.input_clip)
+        return z if self.input_clip is None else z.clamp(-self.input_clip, self.input_clip)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.standardize(x)
         return torch.stack([m(z).squeeze(-1) for m in self.members])
 
 

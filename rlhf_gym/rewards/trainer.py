@@ -72,9 +72,7 @@ class RewardTrainer:
         net = self.model.net
         both = torch.cat([xl[vl > 0], xr[vr > 0]])
         self.model.fit_input_normalization(both)
-        zl, zr = (xl - net.in_mean) / net.in_std, (xr - net.in_mean) / net.in_std
-        if net.input_clip is not None:
-            zl, zr = zl.clamp(-net.input_clip, net.input_clip), zr.clamp(-net.input_clip, net.input_clip)
+        zl, zr = net.standardize(xl), net.standardize(xr)
         y = torch.as_tensor(labels, dtype=torch.float32)
 
         n = len(pairs)
@@ -113,8 +111,7 @@ class RewardTrainer:
         most confidently are mostly the flipped ones (the small-loss trick of noisy-label learning)."""
         with torch.no_grad():
             t = torch.as_tensor(train_idx)
-            rl = torch.stack([self._returns(m, zl, vl, t) for m in self.model.net.members]).mean(0)
-            rr = torch.stack([self._returns(m, zr, vr, t) for m in self.model.net.members]).mean(0)
+            rl, rr = self._ensemble_returns(zl, vl, t), self._ensemble_returns(zr, vr, t)
             loss = bradley_terry_loss(rl, rr, y[t], reduce=False).numpy()
         decided = (y[t] != 0.5).numpy()
         k = int(round(self.cfg.drop_suspect * len(train_idx)))
@@ -123,6 +120,9 @@ class RewardTrainer:
 
     def _returns(self, member, z, v, idx) -> torch.Tensor:
         return (member(z[idx]).squeeze(-1) * v[idx]).sum(-1)
+
+    def _ensemble_returns(self, z, v, idx) -> torch.Tensor:
+        return torch.stack([self._returns(m, z, v, idx) for m in self.model.net.members]).mean(0)
 
     def _fit_member(self, member, zl, vl, zr, vr, y, idx, val_idx) -> int:
         opt = torch.optim.Adam(member.parameters(), lr=self.lr, weight_decay=self.cfg.weight_decay)
@@ -159,8 +159,7 @@ class RewardTrainer:
                     out[f"{name}_loss"], out[f"{name}_accuracy"] = float("nan"), float("nan")
                     continue
                 t = torch.as_tensor(idx)
-                rl = torch.stack([self._returns(m, zl, vl, t) for m in self.model.net.members]).mean(0)
-                rr = torch.stack([self._returns(m, zr, vr, t) for m in self.model.net.members]).mean(0)
+                rl, rr = self._ensemble_returns(zl, vl, t), self._ensemble_returns(zr, vr, t)
                 out[f"{name}_loss"] = float(bradley_terry_loss(rl, rr, y[t], self.cfg.error_rate))
                 decided = y[t] != 0.5
                 agree = ((rl > rr) == (y[t] > 0.5))[decided]

@@ -85,7 +85,7 @@ class DAgger(gym.Wrapper):
         if self._obs is None:
             raise RuntimeError("DAgger.step called before reset(); call env.reset() first")
         key = np.asarray(self._obs).tobytes() if self.ask_once else None
-        queried = key not in self._answers
+        queried = not self.ask_once or key not in self._answers
         if queried:
             expert_action = query_expert(self.expert, self._obs, self.action_space)
             self.n_queries += 1
