@@ -95,6 +95,8 @@ def test_dropping_suspect_labels_finds_teacher_mistakes():
     assert corr[0.2] > corr[0.0], corr
     with pytest.raises(ValueError, match="drop_suspect"):
         RewardTrainer(model, np.random.default_rng(1), drop_suspect=0.6)
+    with pytest.raises(ValueError, match="weight_decay=-1"):
+        RewardTrainer(model, np.random.default_rng(1), weight_decay=-1.0)
 
 
 def test_input_clip_caps_how_far_an_unseen_state_reaches(tmp_path):

@@ -42,6 +42,8 @@ class RewardTrainer:
             raise TypeError(f"RewardTrainer: rng={rng!r}; allowed: a numpy Generator")
         cfg = replace(config or TrainerConfig(), **overrides)
         check_error_rate(cfg.error_rate)
+        if not cfg.weight_decay >= 0.0:
+            raise ValueError(f"RewardTrainer: weight_decay={cfg.weight_decay!r}; allowed: a float >= 0")
         if not 0.0 <= cfg.drop_suspect < 0.5:
             raise ValueError(f"RewardTrainer: drop_suspect={cfg.drop_suspect!r}; allowed: a float in [0, 0.5)")
         if not 0.0 <= cfg.val_fraction < 1.0:
