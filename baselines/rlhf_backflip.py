@@ -66,6 +66,12 @@ class Args:
     """noisy teacher only: share of labels the first fit contradicts most, left out of a refit"""
     weight_decay: float = 0.0
     """L2 on the reward model's weights"""
+    input_clip: float = 0.0
+    """clip the reward model's standardised inputs to +-this (0: no clip)"""
+    normalize_on: str = "recent"
+    """clips the learned reward is scaled on: recent (agent's latest) or labelled (all judged clips)"""
+    explore_bonus: float = 0.0
+    """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
     reference: int = 1
     """1: also train PPO on the true reward per seed (the reference row); 0: skip it"""
     eval_episodes: int = 20
@@ -84,7 +90,9 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
     cfg = RLHFConfig(ENV_ID, steps=args.steps or preset_steps, n_envs=n_envs, agent_kwargs=kwargs,
                      segment_length=args.segment_length, reward_inputs=("obs", "obs_change"),
                      reward_scale=args.reward_scale, initial_fraction=args.initial_fraction, schedule=args.schedule,
-                     label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay, seed=seed)
+                     label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay,
+                     reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
+                     explore_bonus=args.explore_bonus, seed=seed)
     if teacher is not None:
         if teacher not in TEACHERS:
             raise ValueError(f"teacher: {teacher!r}; allowed: {sorted(TEACHERS)}")

@@ -87,6 +87,7 @@ def main(args: DiagnoseArgs) -> None:
     from rlhf_gym.algorithms.rlhf_run import run_rlhf
     from rlhf_gym.commands.common import evaluate_true_return, print_table
     from rlhf_gym.experts import expert_for
+    from rlhf_gym.rewards.io import save_reward_model
 
     torch.set_num_threads(1)
     cfg = backflip_config(args, args.seed, args.teacher, args.budget)
@@ -95,8 +96,9 @@ def main(args: DiagnoseArgs) -> None:
     agent, rm, cb, secs = run_rlhf(cfg, extra_callbacks=lambda pref: made.append(RewardDiagnostics(pref, args.every)) or made)
     rows = made[0].rows
     print_table(f"{args.teacher} teacher, {args.budget} labels, seed {args.seed}: during training",
-                ["step", "labels", "held-out accuracy", "Pearson r (learned, true)", "true return"],
-                [[r["step"], r["labels"], r["val_accuracy"], r["reward_pearson"], r["true_return"]] for r in rows])
+                ["step", "labels", "held-out accuracy", "Pearson r (learned, true)", "learned std", "raw scale", "true return"],
+                [[r["step"], r["labels"], r["val_accuracy"], r["reward_pearson"], r["learned_std"], r["raw_scale"],
+                  r["true_return"]] for r in rows])
     ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + args.seed)
     env = gym.make(ENV_ID)
     expert = expert_for(env)
@@ -111,7 +113,10 @@ def main(args: DiagnoseArgs) -> None:
     print(f"success {ev.get('success_rate', 0.0):.2f}, true return {ev['true_return_mean']:.2f}, {secs:.0f} s")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"results_{args.teacher}_{args.budget}_seed{args.seed}.json"
+    stem = f"{args.teacher}_{args.budget}_seed{args.seed}"
+    agent.save(out / f"agent_{stem}.zip")
+    save_reward_model(rm, out / f"reward_{stem}")
+    path = out / f"results_{stem}.json"
     path.write_text(json.dumps({"args": asdict(args), "evaluation": ev, "during_training": rows,
                                 "expert_phases": {"true": true.tolist(), "learned": learned.tolist()},
                                 "event_ratios": ratios, "seconds": time.time() - started}, indent=2, default=float))

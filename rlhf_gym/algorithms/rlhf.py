@@ -25,8 +25,11 @@ from rlhf_gym.feedback.rollouts import EpisodeRecorder
 from rlhf_gym.feedback.segments import stack_segments
 from rlhf_gym.feedback.teachers import ReplayTeacher
 from rlhf_gym.rewards.model import RewardModel
+from rlhf_gym.rewards.optimistic import OptimisticReward
 from rlhf_gym.rewards.trainer import RewardTrainer, TrainerConfig
 from rlhf_gym.wrappers.vec_learned_reward import VecLearnedReward
+
+NORMALIZE_ON = ("recent", "labelled")
 
 
 def find_learned_reward(venv) -> tuple[VecLearnedReward, bool]:
@@ -56,6 +59,10 @@ class PreferenceLearningCallback(BaseCallback):
         label_store: optional LabelStore; every answer is appended as it arrives.
         trainer_config: settings of the reward trainer.
         relabel: rewrite already-collected rewards after each reward update.
+        normalize_on: the clips the learned reward is scaled on (zero mean, std ``output_scale``):
+            "recent" (the latest 500 clips of the agent) or "labelled" (every clip the teacher judged).
+        explore_bonus: the agent's reward adds this times the ensemble's spread (``OptimisticReward``),
+            lowered linearly to 0 by ``label_until``; 0 (default) gives the plain mean.
         seed: seeds clip cutting, pair choice and the trainer.
     """
 
@@ -63,7 +70,7 @@ class PreferenceLearningCallback(BaseCallback):
                  initial_fraction: float = 0.25, label_until: float = 0.75, segment_length: int = 25,
                  query: str = "random", oversample: int = 10, label_store=None,
                  trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
-                 seed: int = 0, verbose: int = 0):
+                 normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0, verbose: int = 0):
         super().__init__(verbose)
         if not isinstance(reward_model, RewardModel):
             raise TypeError(f"reward_model={type(reward_model).__name__}; allowed: a RewardModel")
@@ -74,7 +81,11 @@ class PreferenceLearningCallback(BaseCallback):
             raise ValueError(f"query={query!r}; allowed: {METHODS}")
         if query == "disagreement" and reward_model.ensemble_size < 2:
             raise ValueError(f"query='disagreement' needs ensemble_size >= 2; reward_model has {reward_model.ensemble_size}")
-        self.reward_model, self.teacher = reward_model, teacher
+        if normalize_on not in NORMALIZE_ON:
+            raise ValueError(f"normalize_on={normalize_on!r}; allowed: {NORMALIZE_ON}")
+        self.reward_model, self.teacher, self.normalize_on = reward_model, teacher, normalize_on
+        self.explore_bonus = float(explore_bonus)
+        self.agent_reward = OptimisticReward(reward_model, self.explore_bonus)
         self.schedule = LabelSchedule(int(total_labels), schedule, initial_fraction, label_until)
         self.segment_length, self.query, self.oversample = int(segment_length), query, int(oversample)
         self.label_store, self.relabel, self.pool_size = label_store, bool(relabel), int(pool_size)
@@ -93,8 +104,8 @@ class PreferenceLearningCallback(BaseCallback):
     # ---- wiring -----------------------------------------------------------------
     def _on_training_start(self) -> None:
         self.wrapper, normalized = find_learned_reward(self.model.get_env())
-        if self.wrapper.reward_fn is not self.reward_model:
-            self.wrapper.reward_fn = self.reward_model  # keep the wrapper on the model being trained
+        # Keep the wrapper on the model being trained (with the bonus while there is one).
+        self.wrapper.reward_fn = self.agent_reward if self.explore_bonus > 0.0 else self.reward_model
         if normalized and self.relabel:
             warnings.warn("PreferenceLearningCallback: VecNormalize(norm_reward=True) above the reward wrapper; "
                           "collected rewards are not rewritten after reward updates", stacklevel=2)
@@ -108,6 +119,7 @@ class PreferenceLearningCallback(BaseCallback):
 
     def _on_training_end(self) -> None:
         self.wrapper.remove_listener(self._on_transition)
+        self.wrapper.reward_fn = self.reward_model
 
     def _on_transition(self, obs, actions, next_obs, true_rewards, learned, dones, terminated) -> None:
         self.recorder.add(obs, actions, next_obs, true_rewards, dones, terminated)
@@ -128,6 +140,7 @@ class PreferenceLearningCallback(BaseCallback):
     # ---- the loop -----------------------------------------------------------------
     def _on_rollout_end(self) -> None:
         progress = (self.model.num_timesteps - self._start) / self._total
+        self.agent_reward.beta = self.explore_bonus * max(0.0, 1.0 - progress / self.schedule.until)
         target = self.schedule.target(progress)
         want = target - self.queries_asked
         pool = self.recorder.take()
@@ -148,8 +161,7 @@ class PreferenceLearningCallback(BaseCallback):
                 self.labels.append(float(lab))
         if self.labels:
             self.metrics = self.trainer.train(self.pairs, self.labels)
-            recent = list(pool)[-min(len(pool), 500):]
-            self.reward_model.fit_output_normalization(stack_segments(recent))
+            self.reward_model.fit_output_normalization(stack_segments(self._normalization_clips(pool)))
             if self.relabel:
                 self._relabel()
         self.reward_seconds += time.perf_counter() - t0
@@ -161,6 +173,12 @@ class PreferenceLearningCallback(BaseCallback):
         self._log_returns()
         if self.verbose:
             print(f"[rlhf] t={self.model.num_timesteps} labels={len(self.labels)} metrics={self.metrics}")
+
+    def _normalization_clips(self, pool) -> list:
+        if self.normalize_on == "recent":
+            return list(pool)[-min(len(pool), 500):]
+        unique = {id(seg): seg for pair in self.pairs for seg in pair}
+        return list(unique.values())
 
     def _log_returns(self) -> None:
         if self.episode_true_returns:
@@ -180,7 +198,7 @@ class PreferenceLearningCallback(BaseCallback):
             return
         obs, act, nxt, old = (np.stack(x) for x in zip(*self._rollout))
         t, n = old.shape
-        new = self.reward_model(obs.reshape((t * n,) + obs.shape[2:]), act.reshape((t * n,) + act.shape[2:]),
+        new = self.wrapper.reward_fn(obs.reshape((t * n,) + obs.shape[2:]), act.reshape((t * n,) + act.shape[2:]),
                                 nxt.reshape((t * n,) + nxt.shape[2:])).reshape(t, n)
         buffer.rewards += new - old  # keeps SB3's timeout bootstrap term already added
         buffer.compute_returns_and_advantage(last_values=self.locals["values"], dones=self.locals["dones"])
@@ -199,7 +217,7 @@ class PreferenceLearningCallback(BaseCallback):
             act = self.model.policy.unscale_action(act)
         elif self.reward_model.action_space.__class__.__name__ == "Discrete":
             act = act.reshape(-1)
-        rb.rewards[:size] = self.reward_model(flat(obs), act, flat(nxt)).reshape(size, n)
+        rb.rewards[:size] = self.wrapper.reward_fn(flat(obs), act, flat(nxt)).reshape(size, n)
 
 
 def fit_from_store(reward_model: RewardModel, store, seed: int = 0, trainer_config: TrainerConfig | None = None) -> dict:

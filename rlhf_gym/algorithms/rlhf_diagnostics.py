@@ -46,7 +46,8 @@ class RewardDiagnostics(BaseCallback):
         returns = self.pref.episode_true_returns[-16:]
         self.rows.append({"step": int(self.num_timesteps), "labels": len(self.pref.labels),
                           "val_accuracy": float(self.pref.metrics.get("val_accuracy", float("nan"))),
-                          "reward_pearson": r, "true_return": float(np.mean(returns)) if returns else float("nan")})
+                          "reward_pearson": r, "learned_std": float(lr.std()),
+                          "raw_scale": float(self.pref.reward_model.net.out_std.mean()), "true_return": float(np.mean(returns)) if returns else float("nan")})
         self._true, self._learned, self._last = [], [], self.num_timesteps
 
 

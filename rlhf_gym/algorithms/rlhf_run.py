@@ -38,6 +38,8 @@ class RLHFConfig:
     assumed_error_rate: float = 0.0   # error rate in the Bradley-Terry likelihood
     drop_suspect: float = 0.0         # share of labels the first fit contradicts most, left out of a refit
     reward_weight_decay: float = 0.0  # L2 on the reward model's weights (keeps event sizes from tracking their frequency)
+    normalize_on: str = "recent"      # recent | labelled: the clips the learned reward is scaled on
+    explore_bonus: float = 0.0        # agent's reward += this x ensemble spread, lowered to 0 by label_until
     seed: int = 0
     progress_bar: bool = False
     tensorboard_dir: str | None = None
@@ -97,7 +99,8 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     cb = PreferenceLearningCallback(
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
         label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
-        trainer_config=trainer_config, seed=cfg.seed)
+        trainer_config=trainer_config, normalize_on=cfg.normalize_on,
+        explore_bonus=cfg.explore_bonus, seed=cfg.seed)
     callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")

@@ -1,0 +1,46 @@
+"""OptimisticReward: the ensemble's mean reward plus a bonus for where its members disagree.
+
+Why: an agent trained on a learned reward only visits what the reward already likes, so
+the teacher is never asked about states the labels have not reached (RUNE, Liang et al.
+2022). Adding ``beta`` times the members' spread makes such states worth a visit; the
+online loop lowers ``beta`` to 0 as the label budget runs out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rlhf_gym.rewards.model import RewardModel
+
+
+class OptimisticReward:
+    """A reward_fn: ``mean over members + beta * std over members`` of a RewardModel's normalised outputs."""
+
+    def __init__(self, model: RewardModel, beta: float = 0.0):
+        if not isinstance(model, RewardModel):
+            raise TypeError(f"OptimisticReward: model={type(model).__name__}; allowed: a RewardModel")
+        self.model = model
+        self.beta = beta
+
+    @property
+    def beta(self) -> float:
+        return self._beta
+
+    @beta.setter
+    def beta(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0.0:
+            raise ValueError(f"OptimisticReward: beta={value!r}; allowed: a float >= 0")
+        if value > 0.0 and self.model.ensemble_size < 2:
+            raise ValueError("OptimisticReward: beta > 0 needs an ensemble (ensemble_size >= 2); "
+                             f"the model has {self.model.ensemble_size} member")
+        self._beta = float(value)
+
+    def check_env(self, env) -> None:
+        self.model.check_env(env)
+
+    def __call__(self, obs, actions, next_obs, dones=None) -> np.ndarray:
+        members = self.model.member_rewards(obs, actions, next_obs)
+        reward = members.mean(axis=0)
+        if self._beta > 0.0:
+            reward = reward + self._beta * members.std(axis=0)
+        return reward.astype(np.float32)
