@@ -15,7 +15,8 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 class RewardDiagnostics(BaseCallback):
     """Every ``every`` steps, record (step, labels, held-out accuracy, Pearson r of learned vs true
-    reward on the transitions since the last record, mean true return of recent episodes)."""
+    reward on the transitions since the last record, the learned reward's std there, the model's raw
+    output scale, mean true return of recent episodes)."""
 
     def __init__(self, preference_callback, every: int = 20_000):
         super().__init__()
@@ -38,6 +39,11 @@ class RewardDiagnostics(BaseCallback):
     def _on_step(self) -> bool:
         return True
 
+    def _raw_scale(self) -> float:
+        """The reward model's output divisor: growing means its raw outputs (and extrapolations) grow."""
+        model = getattr(self.pref, "reward_model", None)
+        return float(model.net.out_std.mean()) if model is not None else float("nan")
+
     def _on_rollout_end(self) -> None:
         if self.num_timesteps - self._last < self.every or not self._true:
             return
@@ -47,7 +53,7 @@ class RewardDiagnostics(BaseCallback):
         self.rows.append({"step": int(self.num_timesteps), "labels": len(self.pref.labels),
                           "val_accuracy": float(self.pref.metrics.get("val_accuracy", float("nan"))),
                           "reward_pearson": r, "learned_std": float(lr.std()),
-                          "raw_scale": float(self.pref.reward_model.net.out_std.mean()), "true_return": float(np.mean(returns)) if returns else float("nan")})
+                          "raw_scale": self._raw_scale(), "true_return": float(np.mean(returns)) if returns else float("nan")})
         self._true, self._learned, self._last = [], [], self.num_timesteps
 
 
