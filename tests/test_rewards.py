@@ -191,3 +191,24 @@ def test_obs_change_input_is_next_obs_minus_obs():
     assert np.array_equal(x[:, :3], obs) and np.array_equal(x[:, 3:], nxt - obs)
     with pytest.raises(ValueError, match="obs_change"):
         RewardModel.for_env(gym.make("FrozenLake-v1"), inputs=("obs_change",))
+
+
+def test_optimistic_reward_adds_beta_times_the_members_spread():
+    from rlhf_gym.rewards import OptimisticReward
+
+    env = gym.make("Pendulum-v1")
+    segs, pairs, labels = _labelled_pairs(env, 60, 120, 10, seed=4)
+    model = RewardModel.for_env(env, kind="mlp", hidden_sizes=(16,), ensemble_size=3, seed=4)
+    RewardTrainer(model, np.random.default_rng(4), max_epochs=20).train(pairs, labels)
+    obs = np.stack([s.obs for s in segs]).reshape(-1, 3)
+    act = np.stack([s.actions for s in segs]).reshape(-1, 1)
+    members = model.member_rewards(obs, act, obs)
+    assert np.array_equal(OptimisticReward(model)(obs, act, obs), model(obs, act, obs))
+    bonus = OptimisticReward(model, beta=2.0)(obs, act, obs)
+    assert np.allclose(bonus, members.mean(0) + 2.0 * members.std(0), atol=1e-6)
+    assert (bonus > model(obs, act, obs)).mean() > 0.99  # the spread is positive wherever members differ
+    with pytest.raises(ValueError, match="beta=-1.0; allowed: a float >= 0"):
+        OptimisticReward(model, beta=-1.0)
+    single = RewardModel.for_env(env, kind="mlp", ensemble_size=1)
+    with pytest.raises(ValueError, match="needs an ensemble"):
+        OptimisticReward(single, beta=0.5)

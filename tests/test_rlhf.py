@@ -152,3 +152,35 @@ def test_reward_diagnostics_log_the_learned_reward_against_the_truth():
     events = {"good": truth > 0, "bad": truth < 0}
     scaled = lambda obs, act, nxt: 2.0 * truth + 5.0  # noqa: E731  (a reward twice the truth, shifted)
     assert event_ratios(scaled, None, None, None, truth, events) == {"good": 2.0, "bad": 2.0}
+
+
+def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
+    """With explore_bonus the agent's reward is the OptimisticReward, its beta falls to 0 by
+    label_until and the wrapper gets the plain model back afterwards; normalize_on="labelled"
+    scales the reward to output_scale over every judged clip."""
+    from rlhf_gym.feedback.segments import stack_segments
+    from rlhf_gym.rewards import OptimisticReward
+
+    venv = make_vec_env("Pendulum-v1", n_envs=2, seed=5)
+    rm = RewardModel.for_env(venv, kind="mlp", hidden_sizes=(16,), ensemble_size=3, output_scale=0.1, seed=5)
+    venv = VecLearnedReward(venv, rm)
+    betas = []
+
+    class Probe(PreferenceLearningCallback):
+        def _on_rollout_end(self):
+            super()._on_rollout_end()
+            assert isinstance(self.wrapper.reward_fn, OptimisticReward)
+            betas.append(self.agent_reward.beta)
+
+    cb = Probe(rm, SyntheticTeacher(5), total_labels=40, segment_length=10, query="random", label_until=0.5,
+               normalize_on="labelled", explore_bonus=1.5, seed=5)
+    PPO("MlpPolicy", venv, seed=5, device="cpu", n_steps=64, batch_size=64, n_epochs=1).learn(1024, callback=cb)
+    assert betas[0] > 1.0 and betas[-1] == 0.0 and betas == sorted(betas, reverse=True)
+    assert venv.reward_fn is rm
+    judged = stack_segments(list({id(s): s for p in cb.pairs for s in p}.values()))
+    valid = judged["valid"].reshape(-1)
+    flat = {k: judged[k].reshape((-1,) + judged[k].shape[2:])[valid] for k in ("obs", "actions", "next_obs")}
+    members = rm.member_rewards(flat["obs"], flat["actions"], flat["next_obs"])
+    assert np.allclose(members.mean(axis=1), 0.0, atol=1e-4) and np.allclose(members.std(axis=1), 0.1, atol=1e-4)
+    with pytest.raises(ValueError, match="normalize_on='everything'"):
+        PreferenceLearningCallback(rm, SyntheticTeacher(0), 10, normalize_on="everything")

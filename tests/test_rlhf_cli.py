@@ -54,7 +54,20 @@ def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
     (["--drop-suspect", "0.5"], "--drop-suspect: 0.5"),
     (["--label-until", "0"], "--label-until: 0.0"),
     (["--reward-weight-decay", "-1"], "--reward-weight-decay: -1.0"),
+    (["--explore-bonus", "-1"], "--explore-bonus: -1.0"),
+    (["--explore-bonus", "1", "--ensemble", "1"], "needs an ensemble"),
+    (["--reward-input-clip", "0"], "--reward-input-clip: 0.0"),
 ])
 def test_bad_input_is_named(argv, fragment, capsys, tmp_path):
     assert main(["train", "--out", str(tmp_path), *argv]) == 2
     assert fragment in capsys.readouterr().err
+
+
+def test_exploration_and_scaling_flags_reach_the_config():
+    from rlhf_gym.cli import build_parser
+    from rlhf_gym.commands.train import _config
+
+    args = build_parser().parse_args(["train", "--env", "rlhf_gym/Backflip-v0", "--explore-bonus", "2",
+                                      "--normalize-on", "labelled", "--reward-input-clip", "5"])
+    cfg = _config(args, {})
+    assert (cfg.explore_bonus, cfg.normalize_on, cfg.reward_input_clip) == (2.0, "labelled", 5.0)

@@ -56,6 +56,14 @@ def add_parser(subparsers) -> None:
                         "default: %(default)s)")
     p.add_argument("--reward-weight-decay", type=float, default=0.0,
                    help="L2 on the reward model's weights (default: %(default)s)")
+    p.add_argument("--normalize-on", default="recent", choices=("recent", "labelled"),
+                   help="clips the learned reward is scaled on: the agent's recent ones or every labelled one "
+                        "(default: %(default)s)")
+    p.add_argument("--explore-bonus", type=float, default=0.0,
+                   help="agent's reward += this x the ensemble's spread, lowered to 0 by --label-until "
+                        "(RUNE; needs --ensemble >= 2) (default: %(default)s)")
+    p.add_argument("--reward-input-clip", type=float, default=None,
+                   help="clip the reward model's standardised inputs to +-this (default: no clip)")
     p.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes (default: %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="skip training the same agent on the true reward")
     p.set_defaults(func=run)
@@ -80,6 +88,13 @@ def _check(args) -> None:
         raise ValueError(f"--reward-scale: {args.reward_scale}; allowed: a number > 0")
     if not 0.0 < args.initial_fraction <= 1.0:
         raise ValueError(f"--initial-fraction: {args.initial_fraction}; allowed: a number in (0, 1]")
+    if not args.explore_bonus >= 0.0:
+        raise ValueError(f"--explore-bonus: {args.explore_bonus}; allowed: a number >= 0")
+    if args.explore_bonus > 0.0 and args.ensemble < 2:
+        raise ValueError(f"--explore-bonus: {args.explore_bonus} needs an ensemble; allowed with --ensemble >= 2 "
+                         f"(got {args.ensemble})")
+    if args.reward_input_clip is not None and not args.reward_input_clip > 0.0:
+        raise ValueError(f"--reward-input-clip: {args.reward_input_clip}; allowed: a number > 0")
     if args.feedback == "file" and not args.labels_file:
         raise ValueError("--labels-file: missing; --feedback file needs the JSONL label file to learn from")
 
@@ -102,6 +117,7 @@ def _config(args, env_kwargs: dict):
         teacher={"beta": args.beta, "gamma": args.gamma, "error_rate": args.error_rate},
         assumed_error_rate=args.assumed_error_rate, schedule=args.schedule, label_until=args.label_until,
         drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
+        normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, reward_input_clip=args.reward_input_clip,
     )
 
 
