@@ -61,7 +61,7 @@ class Args:
     label_until: float = 0.75
     """share of training by which the whole budget is asked"""
     query: str = "disagreement"
-    """pair selection: disagreement, random or novelty"""
+    """pair selection: disagreement, random, novelty or mixed (half disagreement, half random)"""
     drop_suspect: float = 0.0
     """noisy teacher only: share of labels the first fit contradicts most, left out of a refit"""
     weight_decay: float = 0.0

@@ -69,6 +69,12 @@ def test_random_and_disagreement_pairs():
     with pytest.raises(ValueError, match="method='best'"):
         select_pairs("best", space_segs, 3, rng)
     assert len(select_pairs("random", space_segs, 3, rng)) == 3
+    # mixed: the first half is the disagreement choice, the rest random pairs
+    ids = {id(seg): i for i, seg in enumerate(space_segs)}
+    mixed = np.array([(ids[id(a)], ids[id(b)]) for a, b in select_pairs("mixed", space_segs, 20, np.random.default_rng(3),
+                                                                        model, oversample=20)])
+    assert len(mixed) == 20 and var(mixed[:10]).min() >= np.quantile(var(random_pairs(40, 2000, rng)), 0.8)
+    assert var(mixed[10:]).mean() < var(mixed[:10]).mean()
 
 
 def test_novelty_pairs_ask_about_the_clips_no_label_covers():

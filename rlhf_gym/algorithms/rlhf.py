@@ -55,7 +55,7 @@ class PreferenceLearningCallback(BaseCallback):
         total_labels: the label budget (queries asked, skips included).
         schedule, initial_fraction, label_until: see ``LabelSchedule``.
         segment_length: steps per clip.
-        query: "random", "disagreement" (needs an ensemble) or "novelty".
+        query: "random", "disagreement" or "mixed" (both need an ensemble), or "novelty".
         label_store: optional LabelStore; every answer is appended as it arrives.
         trainer_config: settings of the reward trainer.
         relabel: rewrite already-collected rewards after each reward update.
@@ -79,8 +79,8 @@ class PreferenceLearningCallback(BaseCallback):
                              "(SyntheticTeacher, a human window). Train on recorded labels with fit_from_store.")
         if query not in METHODS:
             raise ValueError(f"query={query!r}; allowed: {METHODS}")
-        if query == "disagreement" and reward_model.ensemble_size < 2:
-            raise ValueError(f"query='disagreement' needs ensemble_size >= 2; reward_model has {reward_model.ensemble_size}")
+        if query in ("disagreement", "mixed") and reward_model.ensemble_size < 2:
+            raise ValueError(f"query={query!r} needs ensemble_size >= 2; reward_model has {reward_model.ensemble_size}")
         if normalize_on not in NORMALIZE_ON:
             raise ValueError(f"normalize_on={normalize_on!r}; allowed: {NORMALIZE_ON}")
         self.reward_model, self.teacher, self.normalize_on = reward_model, teacher, normalize_on

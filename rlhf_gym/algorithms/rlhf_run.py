@@ -29,7 +29,7 @@ class RLHFConfig:
     reward_input_clip: float | None = None  # clip standardised reward inputs (caps extrapolation)
     hidden_sizes: tuple = (64, 64)
     ensemble: int = 3
-    query: str = "disagreement"       # random | disagreement | novelty
+    query: str = "disagreement"       # random | disagreement | novelty | mixed
     segment_length: int = 25
     initial_fraction: float = 0.25
     schedule: str = "hyperbolic"
@@ -93,7 +93,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
     teacher = SyntheticTeacher(np.random.default_rng([cfg.seed, 1]), **cfg.teacher)
     store = None if label_store_path is None else LabelStore(label_store_path)
-    query = "random" if (cfg.query == "disagreement" and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
+    query = "random" if (cfg.query in ("disagreement", "mixed") and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
     trainer_config = TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
                                    weight_decay=cfg.reward_weight_decay)
     cb = PreferenceLearningCallback(

@@ -7,6 +7,8 @@ reward model's members - the pairs the model is least sure about. Novelty pairs
 each of the clips least like the labelled ones (largest standardised input under
 the statistics of the labelled clips) with a random clip: ensemble members tend to
 agree, wrongly, on states no label covers, so disagreement never asks about them.
+Mixed asks half its pairs by disagreement and half at random: the random half still
+reaches pairs the members agree on wrongly (an agent exploiting a gap in the reward).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 
 from rlhf_gym.feedback.segments import Segment, stack_segments
 
-METHODS = ("random", "disagreement", "novelty")
+METHODS = ("random", "disagreement", "novelty", "mixed")
 
 
 def random_pairs(n_segments: int, n_pairs: int, rng: np.random.Generator) -> np.ndarray:
@@ -78,7 +80,7 @@ def novelty_pairs(segments: list[Segment], n_pairs: int, reward_model, rng: np.r
 
 def select_pairs(method: str, segments: list[Segment], n_pairs: int, rng: np.random.Generator,
                  reward_model=None, oversample: int = 10) -> list[tuple[Segment, Segment]]:
-    """Pairs of clips chosen by ``method`` ("random", "disagreement" or "novelty")."""
+    """Pairs of clips chosen by ``method`` ("random", "disagreement", "novelty" or "mixed")."""
     if method not in METHODS:
         raise ValueError(f"select_pairs: method={method!r}; allowed: {METHODS}")
     if method == "random":
@@ -87,6 +89,8 @@ def select_pairs(method: str, segments: list[Segment], n_pairs: int, rng: np.ran
         idx = novelty_pairs(segments, n_pairs, reward_model, rng)
     else:
         if reward_model is None:
-            raise ValueError("select_pairs: method='disagreement' needs reward_model; got None")
-        idx = disagreement_pairs(segments, n_pairs, reward_model, rng, oversample)
+            raise ValueError(f"select_pairs: method={method!r} needs reward_model; got None")
+        n_dis = n_pairs if method == "disagreement" else (n_pairs + 1) // 2
+        idx = disagreement_pairs(segments, n_dis, reward_model, rng, oversample)
+        idx = np.concatenate([idx, random_pairs(len(segments), n_pairs - n_dis, rng)])
     return [(segments[i], segments[j]) for i, j in idx]
