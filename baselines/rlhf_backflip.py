@@ -48,7 +48,9 @@ class Args:
     """comma-separated teachers: oracle (exact), noisy (10% mistakes)"""
     seeds: int = 3
     """seeds per setting"""
-    steps: int = 500_000
+    first_seed: int = 0
+    """the first seed (runs seeds first_seed .. first_seed + seeds - 1)"""
+    steps: int = 2_000_000
     """PPO timesteps per run (0: the Backflip preset, 300k)"""
     segment_length: int = 15
     """steps per clip (15 = 0.6 s; 25 needed ~3x the labels in our runs)"""
@@ -58,22 +60,24 @@ class Args:
     """share of the labels asked about the initial policy's clips"""
     schedule: str = "hyperbolic"
     """label schedule: hyperbolic (front-loaded) or constant"""
-    label_until: float = 0.75
-    """share of training by which the whole budget is asked"""
+    label_until: float = 0.375
+    """share of training by which the whole budget is asked (0.375 of 2M: the first 750k steps)"""
     query: str = "disagreement"
     """pair selection: disagreement, random, novelty or mixed (half disagreement, half random)"""
     drop_suspect: float = 0.0
     """noisy teacher only: share of labels the first fit contradicts most, left out of a refit"""
     weight_decay: float = 0.0
     """L2 on the reward model's weights"""
-    input_clip: float = 0.0
+    input_clip: float = 5.0
     """clip the reward model's standardised inputs to +-this (0: no clip)"""
-    normalize_on: str = "recent"
+    normalize_on: str = "labelled"
     """clips the learned reward is scaled on: recent (agent's latest) or labelled (all judged clips)"""
-    explore_bonus: float = 0.0
+    ensemble: int = 3
+    """reward-model ensemble members"""
+    explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
     reference: int = 1
-    """1: also train PPO on the true reward per seed (the reference row); 0: skip it"""
+    """1: also train PPO on the true reward per seed, for the preset's 300k steps (the reference row); 0: skip it"""
     eval_episodes: int = 20
     """evaluation episodes per agent"""
     out: str = "runs/rlhf_backflip"
@@ -92,7 +96,7 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
                      reward_scale=args.reward_scale, initial_fraction=args.initial_fraction, schedule=args.schedule,
                      label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay,
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
-                     explore_bonus=args.explore_bonus, seed=seed)
+                     explore_bonus=args.explore_bonus, ensemble=args.ensemble, seed=seed)
     if teacher is not None:
         if teacher not in TEACHERS:
             raise ValueError(f"teacher: {teacher!r}; allowed: {sorted(TEACHERS)}")
@@ -109,6 +113,7 @@ def main(args: Args) -> None:
     import rlhf_gym  # noqa: F401
     from rlhf_gym.algorithms.rlhf_run import run_rlhf, run_true_reward
     from rlhf_gym.commands.common import evaluate_true_return, print_table
+    from rlhf_gym.presets import ppo_preset
 
     torch.set_num_threads(1)
     budgets = [int(b) for b in args.labels.split(",")]
@@ -121,9 +126,10 @@ def main(args: Args) -> None:
     out.mkdir(parents=True, exist_ok=True)
     runs: list[dict] = []
     started = time.time()
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         cfg = backflip_config(args, seed)
         if args.reference:
+            cfg.steps = ppo_preset(ENV_ID)[1]  # the true reward needs only the preset's steps
             agent, secs = run_true_reward(cfg)
             ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
             runs.append({"teacher": "true reward", "labels": 0, "seed": seed, "seconds": secs, **ev})
