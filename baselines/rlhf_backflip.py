@@ -12,18 +12,18 @@ difference input shows directly; it is scaled to a per-step std of 0.1 (at Chris
 std 1 PPO fails even on the true reward x20: its gradient clipping lets the value loss
 swamp the policy); 15-step clips and only 10% of the labels from the initial policy.
 
-Why runs fail (diagnosed 2026-11-25, see the README): the model never learns what standing after the
-landing is worth - the hyperbolic schedule spends most labels before the agent lands and disagreement
-queries skip the new clips - so the agent lands and tilts past the upright limit unpenalised.
-``--schedule constant --label-until 0.9 --query random --steps 1000000`` made the failing exact-teacher
-seed succeed (1.00) but not seeds 0 and 2; the 10%-mistake teacher still fails with those settings
-plus ``--drop-suspect 0.1``.
+Defaults since 2026-11-25 (third session; README, "Preferences on Backflip"): the reward is scaled on
+every labelled clip, not on the agent's latest ones (those grow uneventful as the agent settles, and
+dividing by their small spread inflates every event's price); standardised inputs are clipped to +-5; the agent's reward adds
+1.0 x the ensemble's spread, falling to 0 as the labels run out (RUNE: without it the agent never
+stays up after a landing, so no label ever shows what standing is worth); and the labels are asked in
+the first 750k of 2M steps, leaving PPO 1.25M steps on the final reward.
 
 Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
 (stretch: 300 labels), a whole run under 20 minutes on 2 cores.
 
-    python baselines/rlhf_backflip.py [--labels 100,300,900] [--teachers oracle,noisy] [--seeds 3]
-        [--steps 500000] [--reward-scale 0.1] [--reference 0]
+    python baselines/rlhf_backflip.py [--labels 300,900] [--teachers oracle,noisy] [--seeds 4] [--first-seed 0]
+        [--steps 2000000] [--explore-bonus 1.0] [--normalize-on labelled] [--reference 0]
 """
 
 from __future__ import annotations
