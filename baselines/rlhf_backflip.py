@@ -76,6 +76,8 @@ class Args:
     """reward-model ensemble members"""
     explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
+    assumed_error_rate: float = -1.0
+    """error rate the Bradley-Terry likelihood assumes (-1: the teacher's own, 0 or 0.1)"""
     reference: int = 1
     """1: also train PPO on the true reward per seed, for the preset's 300k steps (the reference row); 0: skip it"""
     eval_episodes: int = 20
@@ -100,7 +102,8 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
     if teacher is not None:
         if teacher not in TEACHERS:
             raise ValueError(f"teacher: {teacher!r}; allowed: {sorted(TEACHERS)}")
-        cfg.teacher, cfg.assumed_error_rate = {"error_rate": TEACHERS[teacher]}, TEACHERS[teacher]
+        cfg.teacher = {"error_rate": TEACHERS[teacher]}
+        cfg.assumed_error_rate = TEACHERS[teacher] if args.assumed_error_rate < 0 else args.assumed_error_rate
         cfg.drop_suspect = args.drop_suspect if TEACHERS[teacher] > 0 else 0.0
     if labels is not None:
         cfg.labels = int(labels)
