@@ -110,7 +110,7 @@ def main(args: DiagnoseArgs) -> None:
     ratios = event_ratios(rm, obs, act, nxt, rew, events)
     print_table("learned ÷ true reward per event (1 = priced as the truth; equal values = in proportion)",
                 ["event", "steps", "ratio"], [[k, int(events[k].sum()), v] for k, v in ratios.items()])
-    judged = {id(seg): seg for pair in cb.pairs for seg in pair}.values()
+    judged = cb.judged_clips()
     standing = sum(int(((seg.true_rewards > 0.05) & (seg.true_rewards < 0.12)).sum() >= 5) for seg in judged)
     print(f"judged clips: {len(judged)}, of which {standing} show >= 5 steps of standing after a landing")
     print(f"success {ev.get('success_rate', 0.0):.2f}, true return {ev['true_return_mean']:.2f}, {secs:.0f} s")

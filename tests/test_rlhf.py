@@ -177,7 +177,7 @@ def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
     PPO("MlpPolicy", venv, seed=5, device="cpu", n_steps=64, batch_size=64, n_epochs=1).learn(1024, callback=cb)
     assert betas[0] > 1.0 and betas[-1] == 0.0 and betas == sorted(betas, reverse=True)
     assert venv.reward_fn is rm
-    judged = stack_segments(list({id(s): s for p in cb.pairs for s in p}.values()))
+    judged = stack_segments(cb.judged_clips())
     valid = judged["valid"].reshape(-1)
     flat = {k: judged[k].reshape((-1,) + judged[k].shape[2:])[valid] for k in ("obs", "actions", "next_obs")}
     members = rm.member_rewards(flat["obs"], flat["actions"], flat["next_obs"])

@@ -174,11 +174,12 @@ class PreferenceLearningCallback(BaseCallback):
         if self.verbose:
             print(f"[rlhf] t={self.model.num_timesteps} labels={len(self.labels)} metrics={self.metrics}")
 
+    def judged_clips(self) -> list:
+        """Every distinct clip in a labelled pair (one clip can sit in several pairs)."""
+        return list({id(seg): seg for pair in self.pairs for seg in pair}.values())
+
     def _normalization_clips(self, pool) -> list:
-        if self.normalize_on == "recent":
-            return list(pool)[-min(len(pool), 500):]
-        unique = {id(seg): seg for pair in self.pairs for seg in pair}
-        return list(unique.values())
+        return list(pool)[-min(len(pool), 500):] if self.normalize_on == "recent" else self.judged_clips()
 
     def _log_returns(self) -> None:
         if self.episode_true_returns:
