@@ -76,6 +76,8 @@ class Args:
     """reward-model ensemble members"""
     explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
+    crash_penalty: float = -1.0
+    """train (teacher included) on Backflip-v0 with this crash penalty (-1: the env's default, 2); evaluation uses the default"""
     assumed_error_rate: float = -1.0
     """error rate the Bradley-Terry likelihood assumes (-1: the teacher's own, 0 or 0.1)"""
     reference: int = 1
@@ -93,7 +95,9 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
 
     n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
     # The true reward pays the growth of flip progress: the model reads the state and its change.
-    cfg = RLHFConfig(ENV_ID, steps=args.steps or preset_steps, n_envs=n_envs, agent_kwargs=kwargs,
+    env_kwargs = {} if args.crash_penalty < 0 else {"crash_penalty": args.crash_penalty}
+    cfg = RLHFConfig(ENV_ID, env_kwargs=env_kwargs, steps=args.steps or preset_steps, n_envs=n_envs,
+                     agent_kwargs=kwargs,
                      segment_length=args.segment_length, reward_inputs=("obs", "obs_change"),
                      reward_scale=args.reward_scale, initial_fraction=args.initial_fraction, schedule=args.schedule,
                      label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay,

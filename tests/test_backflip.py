@@ -103,6 +103,9 @@ def test_bad_constructor_arguments_raise():
         bf.BackflipEnv(horizon=0)
     with pytest.raises(ValueError, match="render_mode"):
         bf.BackflipEnv(render_mode="video")
+    for bad in (-0.5, float("nan"), float("inf"), True, "2"):
+        with pytest.raises(ValueError, match="crash_penalty"):
+            bf.BackflipEnv(crash_penalty=bad)
 
 
 def test_flight_follows_ballistics_and_conserves_angular_momentum():
@@ -154,6 +157,15 @@ def test_flip_counting_crash_and_reward_terms():
         _, reward, _, _, info = env.step(np.zeros(2, np.float32))
         assert info["crashed"] and reward == 0.0
     assert env.best_angle == best
+
+
+@pytest.mark.parametrize("penalty", [0.0, 0.5])
+def test_crash_penalty_argument_sets_the_price_of_a_crash(penalty):
+    env = gym.make(ENV_ID, crash_penalty=penalty).unwrapped
+    env.reset(seed=0)
+    env.state = phys.PogoState(x=0.0, y=0.32, vx=0.0, vy=-1.0, theta=math.pi, omega=0.0, r=0.75)
+    _, reward, _, _, info = env.step(np.zeros(2, np.float32))
+    assert info["crashed"] and reward == pytest.approx(-penalty) and penalty != bf.CRASH_PENALTY
 
 
 def test_hip_stop_prevents_spinning_the_body_on_a_planted_leg():
