@@ -159,7 +159,7 @@ def test_flip_counting_crash_and_reward_terms():
     assert env.best_angle == best
 
 
-@pytest.mark.parametrize("penalty", [0.0, 0.5])
+@pytest.mark.parametrize("penalty", [0.0, 0.5, np.float32(1.0)])
 def test_crash_penalty_argument_sets_the_price_of_a_crash(penalty):
     env = gym.make(ENV_ID, crash_penalty=penalty).unwrapped
     env.reset(seed=0)

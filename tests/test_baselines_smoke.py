@@ -34,3 +34,13 @@ def test_bc_vs_dagger_quick_reports_both_dagger_variants(tmp_path):
     assert "DAgger, asking once per state" in out
     res = json.loads((tmp_path / "results.json").read_text())["results"]["gridworld"]
     assert set(res["returns"]) == {"bc", "dagger", "dagger_ask_once"}
+
+
+@pytest.mark.slow
+def test_bench_backflip_ppo_over_seeds_trains_on_the_asked_crash_penalty(tmp_path):
+    out_file = tmp_path / "ppo.json"
+    out = run_script("bench_backflip.py", "ppo", "--steps", "2048", "--seeds", "2", "--seed", "3", "--evals", "1",
+                     "--episodes", "1", "--crash-penalty", "0.5", "--out", str(out_file))
+    assert "seeds 3-4: success" in out and "of 2 runs >= 0.8" in out
+    res = json.loads(out_file.read_text())
+    assert res["args"]["crash_penalty"] == 0.5 and sorted(res["result"]["final_success"]) == ["3", "4"]

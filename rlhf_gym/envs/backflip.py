@@ -43,8 +43,8 @@ True reward per step (the return of ``step`` and ``info["true_reward"]``):
   ``+ LAND_BONUS`` on the first step that is ``landed_upright``,
   ``+ STAND_REWARD`` on every step that is ``landed_upright``,
   ``- crash_penalty`` on the step the crash happens (constructor argument, default
-  ``CRASH_PENALTY``; a flip that ends in a crash then pays about nothing, so PPO on this
-  reward learns the flip on only some seeds -- a lower penalty makes trying to flip pay).
+  ``CRASH_PENALTY``). At the default a flip that ends in a crash pays about nothing, so PPO
+  on this reward learns the flip on only some seeds; a lower penalty makes trying pay.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class BackflipEnv(gym.Env):
                  width: int = 480, height: int = 360, crash_penalty: float = CRASH_PENALTY) -> None:
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ValueError(f"BackflipEnv: horizon must be a positive int; got {horizon!r}")
-        if (isinstance(crash_penalty, bool) or not isinstance(crash_penalty, (int, float))
+        if (isinstance(crash_penalty, bool) or not isinstance(crash_penalty, (int, float, np.integer, np.floating))
                 or not 0.0 <= crash_penalty < math.inf):
             raise ValueError(f"BackflipEnv: crash_penalty must be a finite float >= 0; got {crash_penalty!r}")
         self.crash_penalty = float(crash_penalty)
