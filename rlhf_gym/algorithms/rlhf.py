@@ -20,7 +20,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnvWrapper, VecNormalize
 
 from rlhf_gym.algorithms.rlhf_schedule import LabelSchedule
-from rlhf_gym.feedback.queries import METHODS, select_pairs
+from rlhf_gym.feedback.queries import METHODS, NEEDS_ENSEMBLE, select_pairs
 from rlhf_gym.feedback.rollouts import EpisodeRecorder
 from rlhf_gym.feedback.segments import stack_segments
 from rlhf_gym.feedback.teachers import ReplayTeacher
@@ -79,7 +79,7 @@ class PreferenceLearningCallback(BaseCallback):
                              "(SyntheticTeacher, a human window). Train on recorded labels with fit_from_store.")
         if query not in METHODS:
             raise ValueError(f"query={query!r}; allowed: {METHODS}")
-        if query in ("disagreement", "mixed") and reward_model.ensemble_size < 2:
+        if query in NEEDS_ENSEMBLE and reward_model.ensemble_size < 2:
             raise ValueError(f"query={query!r} needs ensemble_size >= 2; reward_model has {reward_model.ensemble_size}")
         if normalize_on not in NORMALIZE_ON:
             raise ValueError(f"normalize_on={normalize_on!r}; allowed: {NORMALIZE_ON}")

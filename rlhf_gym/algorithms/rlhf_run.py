@@ -82,6 +82,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
 
     from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback
     from rlhf_gym.feedback import LabelStore, SyntheticTeacher
+    from rlhf_gym.feedback.queries import NEEDS_ENSEMBLE
     from rlhf_gym.rewards import TrainerConfig
     from rlhf_gym.wrappers import VecLearnedReward
 
@@ -93,7 +94,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
     teacher = SyntheticTeacher(np.random.default_rng([cfg.seed, 1]), **cfg.teacher)
     store = None if label_store_path is None else LabelStore(label_store_path)
-    query = "random" if (cfg.query in ("disagreement", "mixed") and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
+    query = "random" if (cfg.query in NEEDS_ENSEMBLE and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
     trainer_config = TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
                                    weight_decay=cfg.reward_weight_decay)
     cb = PreferenceLearningCallback(

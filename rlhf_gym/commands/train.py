@@ -15,6 +15,7 @@ import math
 import time
 
 from rlhf_gym.commands import common
+from rlhf_gym.feedback.queries import METHODS
 
 ALGOS = ("ppo", "a2c", "sac")
 FEEDBACK = ("synthetic", "file")
@@ -39,7 +40,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--initial-fraction", type=float, default=0.25,
                    help="share of the labels asked about the initial policy's clips (default: %(default)s)")
     p.add_argument("--ensemble", type=int, default=3, help="reward-model ensemble members (default: %(default)s)")
-    p.add_argument("--query", default="disagreement", choices=("random", "disagreement", "novelty", "mixed"),
+    p.add_argument("--query", default="disagreement", choices=METHODS,
                    help="pair selection (default: %(default)s)")
     p.add_argument("--segment-length", type=int, default=25, help="steps per clip (default: %(default)s)")
     p.add_argument("--error-rate", type=float, default=0.0, help="synthetic teacher's mistake rate epsilon")

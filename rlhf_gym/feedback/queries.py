@@ -18,6 +18,7 @@ import numpy as np
 from rlhf_gym.feedback.segments import Segment, stack_segments
 
 METHODS = ("random", "disagreement", "novelty", "mixed")
+NEEDS_ENSEMBLE = ("disagreement", "mixed")  # members must be able to disagree
 
 
 def random_pairs(n_segments: int, n_pairs: int, rng: np.random.Generator) -> np.ndarray:
