@@ -7,6 +7,7 @@ CartPole-v1 is measured by baselines/bench_envs.py.
     python baselines/bench_backflip.py ppo --steps 300000 --n-envs 8 --evals 6 --seed 0
     python baselines/bench_backflip.py ppo --seeds 6 --seed 0 --evals 1   # seeds 0-5, a summary line
     python baselines/bench_backflip.py ppo --seeds 6 --seed 0 --evals 1 --crash-penalty 0.5   # a cheaper crash
+    python baselines/bench_backflip.py ppo --steps 500000 --seeds 6 --evals 2 --crash-penalty 0 --ent-coef 0.01
 
 Measured: expert 1.00 success, random 0.00; PPO (defaults above) succeeds on some seeds and
 not on others (README, "Experts and PPO on the true reward").
@@ -42,6 +43,7 @@ class Args:
     n_epochs: int = 10  # PPO epochs per update
     lr: float = 6e-4  # PPO learning rate
     gamma: float = 0.99  # discount
+    ent_coef: float = 0.0  # PPO entropy bonus (the preset's is 0)
     log_std_init: float = 0.0  # initial log std of the Gaussian policy (0 = SB3 default)
     crash_penalty: float = -1.0  # PPO: train on Backflip-v0 with this crash penalty (-1: the env's default);
     # evaluation always uses the default env, so returns compare across settings
@@ -97,7 +99,7 @@ def bench_ppo(args: Args) -> dict:
     env_kwargs = {} if args.crash_penalty < 0 else {"crash_penalty": args.crash_penalty}
     venv = make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed, env_kwargs=env_kwargs)
     hyper = dict(n_steps=args.n_steps, batch_size=args.batch_size, n_epochs=args.n_epochs,
-                 learning_rate=args.lr, gamma=args.gamma, gae_lambda=0.95, ent_coef=0.0)
+                 learning_rate=args.lr, gamma=args.gamma, gae_lambda=0.95, ent_coef=args.ent_coef)
     hyper["policy_kwargs"] = dict(log_std_init=args.log_std_init)
     model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", verbose=0, **hyper)
     start = time.perf_counter()

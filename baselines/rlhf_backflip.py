@@ -78,6 +78,8 @@ class Args:
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
     crash_penalty: float = -1.0
     """train (teacher included) on Backflip-v0 with this crash penalty (-1: the env's default, 2); evaluation uses the default"""
+    ent_coef: float = -1.0
+    """PPO entropy bonus (-1: the Backflip preset's, 0)"""
     assumed_error_rate: float = -1.0
     """error rate the Bradley-Terry likelihood assumes (-1: the teacher's own, 0 or 0.1)"""
     reference: int = 1
@@ -96,6 +98,8 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
     n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
     # The true reward pays the growth of flip progress: the model reads the state and its change.
     env_kwargs = {} if args.crash_penalty < 0 else {"crash_penalty": args.crash_penalty}
+    if args.ent_coef >= 0:
+        kwargs["ent_coef"] = args.ent_coef
     cfg = RLHFConfig(ENV_ID, env_kwargs=env_kwargs, steps=args.steps or preset_steps, n_envs=n_envs,
                      agent_kwargs=kwargs,
                      segment_length=args.segment_length, reward_inputs=("obs", "obs_change"),
