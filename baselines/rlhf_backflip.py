@@ -78,6 +78,8 @@ class Args:
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
     crash_penalty: float = -1.0
     """train (teacher included) on Backflip-v0 with this crash penalty (-1: the env's default, 2); evaluation uses the default"""
+    stand_reward: float = -1.0
+    """train (teacher included) with this reward per step standing upright after the flip (-1: the env's 0.1)"""
     ent_coef: float = -1.0
     """PPO entropy bonus (-1: the Backflip preset's, 0)"""
     assumed_error_rate: float = -1.0
@@ -97,7 +99,7 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
 
     n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
     # The true reward pays the growth of flip progress: the model reads the state and its change.
-    env_kwargs = {} if args.crash_penalty < 0 else {"crash_penalty": args.crash_penalty}
+    env_kwargs = {name: getattr(args, name) for name in ("crash_penalty", "stand_reward") if getattr(args, name) >= 0}
     if args.ent_coef >= 0:
         kwargs["ent_coef"] = args.ent_coef
     cfg = RLHFConfig(ENV_ID, env_kwargs=env_kwargs, steps=args.steps or preset_steps, n_envs=n_envs,

@@ -104,8 +104,9 @@ def test_bad_constructor_arguments_raise():
     with pytest.raises(ValueError, match="render_mode"):
         bf.BackflipEnv(render_mode="video")
     for bad in (-0.5, float("nan"), float("inf"), True, "2"):
-        with pytest.raises(ValueError, match="crash_penalty"):
-            bf.BackflipEnv(crash_penalty=bad)
+        for name in ("crash_penalty", "stand_reward"):
+            with pytest.raises(ValueError, match=name):
+                bf.BackflipEnv(**{name: bad})
 
 
 def test_flight_follows_ballistics_and_conserves_angular_momentum():
@@ -195,6 +196,22 @@ def test_landing_bonus_is_paid_once(expert_runs):
                                           and obs[bf.OBS_INDEX["cos_angle"]] >= math.cos(bf.TOL)
                                           and info["flips"] >= 1)
     assert bonuses == 1 and info["is_success"]
+
+
+def test_stand_reward_argument_sets_the_pay_per_step_standing():
+    default, richer = gym.make(ENV_ID), gym.make(ENV_ID, stand_reward=np.float32(0.3))
+    expert = expert_for(default)
+    obs, _ = default.reset(seed=1)
+    richer.reset(seed=1)
+    standing, gap = 0, 0.0
+    for _ in range(default.unwrapped.horizon):
+        action = expert.predict(obs)[0]
+        obs, reward, _, _, info = default.step(action)
+        obs2, reward2, _, _, info2 = richer.step(action)
+        assert np.array_equal(obs, obs2) and info2["true_reward"] == reward2  # same physics, other pay
+        standing += info["landed_upright"]
+        gap += reward2 - reward
+    assert standing > 100 and gap == pytest.approx((0.3 - bf.STAND_REWARD) * standing, rel=1e-5)
 
 
 def test_rgb_frames_have_shape_and_change():

@@ -41,7 +41,8 @@ True reward per step (the return of ``step`` and ``info["true_reward"]``):
   ``- SPIN_COST * |change of body angle|`` on every step once ``flips >= 1``
   (not after a crash): a second flip or a wobbly landing costs,
   ``+ LAND_BONUS`` on the first step that is ``landed_upright``,
-  ``+ STAND_REWARD`` on every step that is ``landed_upright``,
+  ``+ stand_reward`` on every step that is ``landed_upright`` (constructor argument,
+  default ``STAND_REWARD``),
   ``- crash_penalty`` on the step the crash happens (constructor argument, default
   ``CRASH_PENALTY``). At the default a flip that ends in a crash pays about nothing, so PPO
   on this reward learns the flip on only some seeds; a lower penalty makes trying pay.
@@ -82,6 +83,14 @@ _HIGH = np.array([_INF, _INF, _INF, 1, 1, _INF, 1, phys.R_MAX, _INF, 1, 1, 1, 1,
                  dtype=np.float32)
 
 
+def _reward_constant(name: str, value) -> float:
+    """A reward term's size from the constructor: a finite float >= 0, else ValueError."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not 0.0 <= value < math.inf):
+        raise ValueError(f"BackflipEnv: {name} must be a finite float >= 0; got {value!r}")
+    return float(value)
+
+
 def _wrap(angle: float) -> float:
     """Angle in [-pi, pi)."""
     return (angle + math.pi) % TWO_PI - math.pi
@@ -93,13 +102,12 @@ class BackflipEnv(gym.Env):
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 25}
 
     def __init__(self, horizon: int = 200, render_mode: str | None = None,
-                 width: int = 480, height: int = 360, crash_penalty: float = CRASH_PENALTY) -> None:
+                 width: int = 480, height: int = 360, crash_penalty: float = CRASH_PENALTY,
+                 stand_reward: float = STAND_REWARD) -> None:
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ValueError(f"BackflipEnv: horizon must be a positive int; got {horizon!r}")
-        if (isinstance(crash_penalty, bool) or not isinstance(crash_penalty, (int, float, np.integer, np.floating))
-                or not 0.0 <= crash_penalty < math.inf):
-            raise ValueError(f"BackflipEnv: crash_penalty must be a finite float >= 0; got {crash_penalty!r}")
-        self.crash_penalty = float(crash_penalty)
+        self.crash_penalty = _reward_constant("crash_penalty", crash_penalty)
+        self.stand_reward = _reward_constant("stand_reward", stand_reward)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"BackflipEnv: render_mode must be None or one of "
@@ -158,7 +166,7 @@ class BackflipEnv(gym.Env):
             reward -= SPIN_COST * abs(s.theta - old_theta)
         upright = self._landed_upright()
         if upright:
-            reward += STAND_REWARD
+            reward += self.stand_reward
             if not self.landed:
                 reward += LAND_BONUS
                 self.landed = True
