@@ -47,6 +47,7 @@ class Args:
     log_std_init: float = 0.0  # initial log std of the Gaussian policy (0 = SB3 default)
     crash_penalty: float = -1.0  # PPO: train on Backflip-v0 with this crash penalty (-1: the env's default);
     # evaluation always uses the default env, so returns compare across settings
+    stand_reward: float = -1.0  # PPO: train with this pay per step standing after the flip (-1: the env's 0.1)
     out: str = ""  # optional path for a JSON summary (and PPO model as .zip next to it)
 
 
@@ -96,7 +97,7 @@ def bench_ppo(args: Args) -> dict:
     from stable_baselines3.common.env_util import make_vec_env
 
     torch.set_num_threads(1)
-    env_kwargs = {} if args.crash_penalty < 0 else {"crash_penalty": args.crash_penalty}
+    env_kwargs = {name: getattr(args, name) for name in ("crash_penalty", "stand_reward") if getattr(args, name) >= 0}
     venv = make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed, env_kwargs=env_kwargs)
     hyper = dict(n_steps=args.n_steps, batch_size=args.batch_size, n_epochs=args.n_epochs,
                  learning_rate=args.lr, gamma=args.gamma, gae_lambda=0.95, ent_coef=args.ent_coef)

@@ -111,7 +111,10 @@ def main(args: DiagnoseArgs) -> None:
     print_table("learned ÷ true reward per event (1 = priced as the truth; equal values = in proportion)",
                 ["event", "steps", "ratio"], [[k, int(events[k].sum()), v] for k, v in ratios.items()])
     judged = cb.judged_clips()
-    standing = sum(int(((seg.true_rewards > 0.05) & (seg.true_rewards < 0.12)).sum() >= 5) for seg in judged)
+    from rlhf_gym.envs.backflip import STAND_REWARD
+
+    pay = cfg.env_kwargs.get("stand_reward", STAND_REWARD)  # a standing step pays this, less a little spin cost
+    standing = sum(int(((seg.true_rewards > 0.5 * pay) & (seg.true_rewards < 1.2 * pay)).sum() >= 5) for seg in judged)
     print(f"judged clips: {len(judged)}, of which {standing} show >= 5 steps of standing after a landing")
     print(f"success {ev.get('success_rate', 0.0):.2f}, true return {ev['true_return_mean']:.2f}, {secs:.0f} s")
     out = Path(args.out)

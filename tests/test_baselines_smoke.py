@@ -40,14 +40,15 @@ def test_bc_vs_dagger_quick_reports_both_dagger_variants(tmp_path):
 def test_bench_backflip_ppo_over_seeds_trains_on_the_asked_crash_penalty(tmp_path):
     out_file = tmp_path / "ppo.json"
     out = run_script("bench_backflip.py", "ppo", "--steps", "2048", "--seeds", "2", "--seed", "3", "--evals", "1",
-                     "--episodes", "1", "--crash-penalty", "0.5", "--ent-coef", "0.01", "--out", str(out_file))
+                     "--episodes", "1", "--crash-penalty", "0.5", "--stand-reward", "0.3", "--ent-coef", "0.01",
+                     "--out", str(out_file))
     assert "seeds 3-4: success" in out and "of 2 runs >= 0.8" in out
     res = json.loads(out_file.read_text())
     assert res["args"]["crash_penalty"] == 0.5 and sorted(res["result"]["final_success"]) == ["3", "4"]
-    assert res["result"]["runs"]["3"]["hyper"]["ent_coef"] == 0.01
+    assert res["args"]["stand_reward"] == 0.3 and res["result"]["runs"]["3"]["hyper"]["ent_coef"] == 0.01
 
 
-def test_rlhf_backflip_config_takes_the_entropy_bonus_and_crash_penalty_flags():
+def test_rlhf_backflip_config_takes_the_entropy_and_reward_variant_flags():
     sys.path.insert(0, str(ROOT / "baselines"))
     try:
         from rlhf_backflip import Args, backflip_config
@@ -58,6 +59,6 @@ def test_rlhf_backflip_config_takes_the_entropy_bonus_and_crash_penalty_flags():
     default = backflip_config(Args(), seed=0, teacher="noisy", labels=900)
     assert default.agent_kwargs["ent_coef"] == ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0
     assert default.env_kwargs == {} and default.teacher == {"error_rate": 0.1}
-    cfg = backflip_config(Args(ent_coef=0.01, crash_penalty=0.0), seed=0, teacher="noisy", labels=900)
-    assert cfg.agent_kwargs["ent_coef"] == 0.01 and cfg.env_kwargs == {"crash_penalty": 0.0}
+    cfg = backflip_config(Args(ent_coef=0.01, crash_penalty=0.0, stand_reward=0.3), seed=0, teacher="noisy", labels=900)
+    assert cfg.agent_kwargs["ent_coef"] == 0.01 and cfg.env_kwargs == {"crash_penalty": 0.0, "stand_reward": 0.3}
     assert ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0  # the preset itself is untouched
