@@ -7,7 +7,7 @@ CartPole-v1 is measured by baselines/bench_envs.py.
     python baselines/bench_backflip.py ppo --steps 300000 --n-envs 8 --evals 6 --seed 0
     python baselines/bench_backflip.py ppo --seeds 6 --seed 0 --evals 1   # seeds 0-5, a summary line
     python baselines/bench_backflip.py ppo --seeds 6 --seed 0 --evals 1 --crash-penalty 0.5   # a cheaper crash
-    python baselines/bench_backflip.py ppo --steps 500000 --seeds 6 --evals 2 --crash-penalty 0 --ent-coef 0.01
+    python baselines/bench_backflip.py ppo --steps 500000 --seeds 3 --evals 2 --crash-penalty 0 --stand-reward 0.3 --ent-coef 0.01
 
 Measured: expert 1.00 success, random 0.00; PPO (defaults above) succeeds on some seeds and
 not on others (README, "Experts and PPO on the true reward").
