@@ -25,6 +25,7 @@ import gymnasium as gym
 import numpy as np
 
 import rlhf_gym  # noqa: F401  (registers the env ids)
+from rlhf_gym.envs.backflip import REWARD_ARGUMENTS
 
 ENV_ID = "rlhf_gym/Backflip-v0"
 
@@ -97,7 +98,7 @@ def bench_ppo(args: Args) -> dict:
     from stable_baselines3.common.env_util import make_vec_env
 
     torch.set_num_threads(1)
-    env_kwargs = {name: getattr(args, name) for name in ("crash_penalty", "stand_reward") if getattr(args, name) >= 0}
+    env_kwargs = {name: getattr(args, name) for name in REWARD_ARGUMENTS if getattr(args, name) >= 0}  # -1: default
     venv = make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed, env_kwargs=env_kwargs)
     hyper = dict(n_steps=args.n_steps, batch_size=args.batch_size, n_epochs=args.n_epochs,
                  learning_rate=args.lr, gamma=args.gamma, gae_lambda=0.95, ent_coef=args.ent_coef)

@@ -96,11 +96,12 @@ class Args:
 def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: int | None = None):
     """The RLHFConfig these flags describe (shared with rlhf_backflip_diagnose.py)."""
     from rlhf_gym.algorithms.rlhf_run import RLHFConfig
+    from rlhf_gym.envs.backflip import REWARD_ARGUMENTS
     from rlhf_gym.presets import ppo_preset
 
     n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
     # The true reward pays the growth of flip progress: the model reads the state and its change.
-    env_kwargs = {name: getattr(args, name) for name in ("crash_penalty", "stand_reward") if getattr(args, name) >= 0}
+    env_kwargs = {name: getattr(args, name) for name in REWARD_ARGUMENTS if getattr(args, name) >= 0}  # -1: default
     if args.ent_coef >= 0:
         kwargs["ent_coef"] = args.ent_coef
     cfg = RLHFConfig(ENV_ID, env_kwargs=env_kwargs, steps=args.steps or preset_steps, n_envs=n_envs,

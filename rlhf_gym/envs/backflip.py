@@ -68,6 +68,8 @@ STAND_REWARD = 0.1
 SPIN_COST = 0.3
 CRASH_PENALTY = 2.0
 TRAIL_LEN = 14
+# Constructor arguments that resize a term of the true reward (teachable variants, same physics).
+REWARD_ARGUMENTS = ("crash_penalty", "stand_reward")
 
 OBS_FIELDS = (
     "height", "vx", "vy", "sin_angle", "cos_angle", "omega", "contact",
