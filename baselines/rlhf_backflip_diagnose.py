@@ -4,7 +4,8 @@ Runs one setting of ``rlhf_backflip.py`` (same flags, one teacher, one budget, o
 prints, every 20k steps, the labels asked, the reward model's held-out accuracy, the Pearson r
 of learned vs true reward on the agent's own transitions and the agent's true return; then the
 success rate, the learned vs true return of the scripted expert per phase (before the flip,
-flipped, landed), and the learned ÷ true reward per event type (crash, spin, landing) on
+flipped, landed), the learned return of the agent's own episodes against the expert's (is the
+reward wrong, or PPO?), and the learned ÷ true reward per event type (crash, spin, landing) on
 noisy-expert steps. The README's Backflip diagnosis was measured with this.
 
     python baselines/rlhf_backflip_diagnose.py --seed 1 --teacher oracle --budget 900 \\
@@ -79,6 +80,40 @@ def expert_phase_returns(env, expert, reward_model, n_episodes: int = 3) -> tupl
     return true, learned
 
 
+def agent_against_expert(env, policies: dict, reward_model, n_episodes: int = 3) -> dict[str, dict[str, float]]:
+    """Per policy (deterministic, ``n_episodes``): mean true and learned return, and the learned reward per
+    step after a landing, standing (foot down, within 30 degrees of upright) against airborne.
+
+    Why: it tells a wrong reward from a weak learner. If the agent's own failing episodes earn more
+    learned return than the expert's, PPO did its job and the reward is what misleads it."""
+    from rlhf_gym.envs.backflip import OBS_INDEX, TOL
+
+    out = {}
+    for name, policy in policies.items():
+        true = learned = 0.0
+        standing, airborne = [], []
+        for k in range(n_episodes):
+            obs, _ = env.reset(seed=500 + k)
+            steps = []
+            for _ in range(env.unwrapped.horizon):
+                act = policy.predict(obs, deterministic=True)[0]
+                nxt, reward, *_ = env.step(act)
+                steps.append((obs, act, nxt, reward))
+                obs = nxt
+            o, a, n, r = (np.asarray(x) for x in zip(*steps))
+            lr = reward_model(o, a, n)
+            true, learned = true + r.sum() / n_episodes, learned + lr.sum() / n_episodes
+            after = n[:, OBS_INDEX["landed"]] > 0
+            contact = n[:, OBS_INDEX["contact"]] > 0
+            upright = np.abs(np.arctan2(n[:, OBS_INDEX["sin_angle"]], n[:, OBS_INDEX["cos_angle"]])) <= TOL
+            standing.append(lr[after & contact & upright])
+            airborne.append(lr[after & ~contact])
+        mean = lambda parts: float(np.concatenate(parts).mean()) if sum(map(len, parts)) else float("nan")  # noqa: E731
+        out[name] = {"true_return": float(true), "learned_return": float(learned),
+                     "learned_per_step_standing": mean(standing), "learned_per_step_airborne": mean(airborne)}
+    return out
+
+
 def main(args: DiagnoseArgs) -> None:
     import gymnasium as gym
     import torch
@@ -105,6 +140,12 @@ def main(args: DiagnoseArgs) -> None:
     true, learned = expert_phase_returns(env, expert, rm)
     print_table("scripted expert, by phase", ["phase", "true return", "learned return"],
                 [[p, float(t), float(lr)] for p, t, lr in zip(PHASES, true, learned)])
+    versus = agent_against_expert(gym.make(ENV_ID, **cfg.env_kwargs), {"agent": agent, "scripted expert": expert}, rm)
+    print_table("the agent's own episodes against the expert's (the run's reward; more learned return for the "
+                "agent than for the expert: the reward is wrong, not PPO)",
+                ["policy", "true return", "learned return", "learned per step after landing: standing", "airborne"],
+                [[k, v["true_return"], v["learned_return"], v["learned_per_step_standing"],
+                  v["learned_per_step_airborne"]] for k, v in versus.items()])
     obs, act, nxt, rew = noisy_expert_steps(env, expert)
     events = {"crash": rew <= -1.5, "spin": (rew > 0.02) & (rew < 0.5), "landing": rew >= 1.5}
     ratios = event_ratios(rm, obs, act, nxt, rew, events)
@@ -125,7 +166,7 @@ def main(args: DiagnoseArgs) -> None:
     path = out / f"results_{stem}.json"
     path.write_text(json.dumps({"args": asdict(args), "evaluation": ev, "during_training": rows,
                                 "expert_phases": {"true": true.tolist(), "learned": learned.tolist()},
-                                "event_ratios": ratios, "seconds": time.time() - started}, indent=2, default=float))
+                                "event_ratios": ratios, "agent_against_expert": versus, "seconds": time.time() - started}, indent=2, default=float))
     print(f"wrote {path}")
 
 

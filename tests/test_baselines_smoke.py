@@ -1,6 +1,7 @@
 """The baseline scripts the README quotes still run end to end (tiny settings)."""
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,10 @@ def test_rlhf_backflip_diagnose_writes_its_diagnosis(tmp_path):
     assert set(res["event_ratios"]) == {"crash", "spin", "landing"}
     assert len(res["during_training"]) >= 2 and res["during_training"][-1]["labels"] == 20
     assert len(res["expert_phases"]["true"]) == 3 and res["expert_phases"]["true"][2] > 10  # the expert stands
+    versus = res["agent_against_expert"]
+    expert = versus["scripted expert"]
+    assert set(versus) == {"agent", "scripted expert"} and expert["true_return"] > 10
+    assert math.isfinite(expert["learned_per_step_standing"])  # the expert stands after landing
 
 
 @pytest.mark.slow
