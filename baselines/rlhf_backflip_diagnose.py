@@ -43,12 +43,13 @@ class DiagnoseArgs(Args):
     """output folder (results.json)"""
 
 
-def expert_episode(env, expert, seed: int, noise: float = 0.0, rng: np.random.Generator | None = None):
-    """(obs, actions, next_obs, true rewards) of one expert episode, with Gaussian action noise ``noise``."""
+def policy_episode(env, policy, seed: int, noise: float = 0.0, rng: np.random.Generator | None = None):
+    """(obs, actions, next_obs, true rewards) of one episode of ``policy`` (deterministic: the scripted
+    expert or an SB3 agent), with Gaussian action noise ``noise``."""
     obs, _ = env.reset(seed=seed)
     steps = []
     for _ in range(env.unwrapped.horizon):
-        act = expert.predict(obs)[0]
+        act = policy.predict(obs, deterministic=True)[0]
         if noise > 0.0:
             act = np.clip(act + rng.normal(0, noise, 2), -1, 1).astype(np.float32)
         nxt, reward, *_ = env.step(act)
@@ -61,7 +62,7 @@ def noisy_expert_steps(env, expert, n_episodes: int = 30, seed: int = 4000):
     """Steps of the expert with action noise 0.3 / 0.6 / 1.0: episodes that spin, land and crash, so every
     event type shows up."""
     rng = np.random.default_rng(0)
-    episodes = [expert_episode(env, expert, seed + k, (0.3, 0.6, 1.0)[k % 3], rng) for k in range(n_episodes)]
+    episodes = [policy_episode(env, expert, seed + k, (0.3, 0.6, 1.0)[k % 3], rng) for k in range(n_episodes)]
     return tuple(np.concatenate(part) for part in zip(*episodes))
 
 
@@ -71,7 +72,7 @@ def expert_phase_returns(env, expert, reward_model, n_episodes: int = 3) -> tupl
 
     true, learned = np.zeros(3), np.zeros(3)
     for k in range(n_episodes):
-        o, a, n, r = expert_episode(env, expert, 300 + k)
+        o, a, n, r = policy_episode(env, expert, 300 + k)
         phase = np.where(n[:, OBS_INDEX["landed"]] > 0, 2, np.where(n[:, OBS_INDEX["flipped"]] > 0, 1, 0))
         lr = reward_model(o, a, n)
         for p in range(3):
@@ -93,14 +94,7 @@ def agent_against_expert(env, policies: dict, reward_model, n_episodes: int = 3)
         true = learned = 0.0
         standing, airborne = [], []
         for k in range(n_episodes):
-            obs, _ = env.reset(seed=500 + k)
-            steps = []
-            for _ in range(env.unwrapped.horizon):
-                act = policy.predict(obs, deterministic=True)[0]
-                nxt, reward, *_ = env.step(act)
-                steps.append((obs, act, nxt, reward))
-                obs = nxt
-            o, a, n, r = (np.asarray(x) for x in zip(*steps))
+            o, a, n, r = policy_episode(env, policy, 500 + k)
             lr = reward_model(o, a, n)
             true, learned = true + r.sum() / n_episodes, learned + lr.sum() / n_episodes
             after = n[:, OBS_INDEX["landed"]] > 0
