@@ -81,6 +81,12 @@ def expert_phase_returns(env, expert, reward_model, n_episodes: int = 3) -> tupl
     return true, learned
 
 
+def _mean_or_nan(parts: list[np.ndarray]) -> float:
+    """Mean over the concatenated arrays; NaN when they hold no value (the state never occurred)."""
+    values = np.concatenate(parts) if parts else np.zeros(0)
+    return float(values.mean()) if values.size else float("nan")
+
+
 def agent_against_expert(env, policies: dict, reward_model, n_episodes: int = 3) -> dict[str, dict[str, float]]:
     """Per policy (deterministic, ``n_episodes``): mean true and learned return, and the learned reward per
     step after a landing, standing (foot down, within 30 degrees of upright) against airborne.
@@ -102,9 +108,9 @@ def agent_against_expert(env, policies: dict, reward_model, n_episodes: int = 3)
             upright = np.abs(np.arctan2(n[:, OBS_INDEX["sin_angle"]], n[:, OBS_INDEX["cos_angle"]])) <= TOL
             standing.append(lr[after & contact & upright])
             airborne.append(lr[after & ~contact])
-        mean = lambda parts: float(np.concatenate(parts).mean()) if sum(map(len, parts)) else float("nan")  # noqa: E731
         out[name] = {"true_return": float(true), "learned_return": float(learned),
-                     "learned_per_step_standing": mean(standing), "learned_per_step_airborne": mean(airborne)}
+                     "learned_per_step_standing": _mean_or_nan(standing),
+                     "learned_per_step_airborne": _mean_or_nan(airborne)}
     return out
 
 
