@@ -77,6 +77,8 @@ class Args:
     """reward-model ensemble members"""
     explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
+    pool_steps: int = 0
+    """queries come from the clips of the newest this many steps (0: the newest 3000 clips)"""
     crash_penalty: float = -1.0
     """train (teacher included) on Backflip-v0 with this crash penalty (-1: the env's default, 2); evaluation uses the default"""
     stand_reward: float = -1.0
@@ -110,7 +112,8 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
                      reward_scale=args.reward_scale, initial_fraction=args.initial_fraction, schedule=args.schedule,
                      label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay,
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
-                     explore_bonus=args.explore_bonus, ensemble=args.ensemble, seed=seed)
+                     explore_bonus=args.explore_bonus, ensemble=args.ensemble,
+                     pool_steps=args.pool_steps or None, seed=seed)
     if teacher is not None:
         if teacher not in TEACHERS:
             raise ValueError(f"teacher: {teacher!r}; allowed: {sorted(TEACHERS)}")

@@ -97,6 +97,22 @@ def test_callback_refuses_what_it_cannot_use(tmp_path):
         PPO("MlpPolicy", venv, n_steps=16, batch_size=16, device="cpu").learn(32, callback=cb)
 
 
+def test_pool_steps_keeps_only_the_clips_of_the_newest_steps():
+    """Queries come from the clips of the latest ``pool_steps`` transitions, whatever the clip length."""
+    venv = make_vec_env(GRID, n_envs=2, seed=4)
+    rm = RewardModel.for_env(venv, kind="linear", inputs=("next_obs",))
+    venv = VecLearnedReward(venv, rm)
+    cb = PreferenceLearningCallback(rm, SyntheticTeacher(4), total_labels=10, segment_length=8,
+                                    pool_steps=64, seed=4)
+    assert cb.pool_size == 8
+    PPO("MlpPolicy", venv, seed=4, device="cpu", n_steps=64, batch_size=64, n_epochs=1).learn(512, callback=cb)
+    assert cb.recorder.total_steps == 512 and len(cb.recorder.take()) == 8
+    assert PreferenceLearningCallback(rm, SyntheticTeacher(4), 10, segment_length=8).pool_size == 3000
+    for bad in (15, 0, 64.0, True):
+        with pytest.raises(ValueError, match=r"pool_steps=.*allowed: None or an integer >= 2 x segment_length \(16\)"):
+            PreferenceLearningCallback(rm, SyntheticTeacher(4), 10, segment_length=8, pool_steps=bad)
+
+
 def test_ppo_rollout_rewards_are_rewritten_after_a_reward_update():
     """The first rollout was collected with an untrained reward; after the update the
     buffer holds the new rewards and advantages recomputed from them."""

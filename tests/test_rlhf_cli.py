@@ -57,6 +57,7 @@ def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
     (["--explore-bonus", "-1"], "--explore-bonus: -1.0"),
     (["--explore-bonus", "1", "--ensemble", "1"], "needs an ensemble"),
     (["--reward-input-clip", "0"], "--reward-input-clip: 0.0"),
+    (["--pool-steps", "30", "--segment-length", "25"], "--pool-steps: 30; allowed: an integer >= 2 x --segment-length (50)"),
 ])
 def test_bad_input_is_named(argv, fragment, capsys, tmp_path):
     assert main(["train", "--out", str(tmp_path), *argv]) == 2
@@ -68,6 +69,8 @@ def test_exploration_and_scaling_flags_reach_the_config():
     from rlhf_gym.commands.train import _config
 
     args = build_parser().parse_args(["train", "--env", "rlhf_gym/Backflip-v0", "--explore-bonus", "2",
-                                      "--normalize-on", "labelled", "--reward-input-clip", "5"])
+                                      "--normalize-on", "labelled", "--reward-input-clip", "5",
+                                      "--pool-steps", "40000"])
     cfg = _config(args, {})
     assert (cfg.explore_bonus, cfg.normalize_on, cfg.reward_input_clip) == (2.0, "labelled", 5.0)
+    assert cfg.pool_steps == 40000

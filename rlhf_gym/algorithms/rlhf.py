@@ -59,6 +59,11 @@ class PreferenceLearningCallback(BaseCallback):
         label_store: optional LabelStore; every answer is appended as it arrives.
         trainer_config: settings of the reward trainer.
         relabel: rewrite already-collected rewards after each reward update.
+        pool_size: how many of the newest clips queries are drawn from.
+        pool_steps: if given, the pool holds the clips of the newest ``pool_steps`` transitions
+            instead (``pool_steps // segment_length`` clips). Why: a count of clips spans 13x more
+            of training for whole-episode clips than for 15-step ones, so most queries would be
+            about behaviour the agent left long ago.
         normalize_on: the clips the learned reward is scaled on (zero mean, std ``output_scale``):
             "recent" (the latest 500 clips of the agent) or "labelled" (every clip the teacher judged).
         explore_bonus: the agent's reward adds this times the ensemble's spread (``OptimisticReward``),
@@ -70,6 +75,7 @@ class PreferenceLearningCallback(BaseCallback):
                  initial_fraction: float = 0.25, label_until: float = 0.75, segment_length: int = 25,
                  query: str = "random", oversample: int = 10, label_store=None,
                  trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
+                 pool_steps: int | None = None,
                  normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0, verbose: int = 0):
         super().__init__(verbose)
         if not isinstance(reward_model, RewardModel):
@@ -88,6 +94,12 @@ class PreferenceLearningCallback(BaseCallback):
         self.agent_reward = OptimisticReward(reward_model, self.explore_bonus)
         self.schedule = LabelSchedule(int(total_labels), schedule, initial_fraction, label_until)
         self.segment_length, self.query, self.oversample = int(segment_length), query, int(oversample)
+        if pool_steps is not None and (isinstance(pool_steps, bool) or not isinstance(pool_steps, (int, np.integer))
+                                       or pool_steps < 2 * int(segment_length)):
+            raise ValueError(f"pool_steps={pool_steps!r}; allowed: None or an integer >= 2 x segment_length "
+                             f"({2 * int(segment_length)})")
+        if pool_steps is not None:
+            pool_size = int(pool_steps) // int(segment_length)
         self.label_store, self.relabel, self.pool_size = label_store, bool(relabel), int(pool_size)
         self.rng = np.random.default_rng(seed)
         self.trainer = RewardTrainer(reward_model, self.rng, trainer_config)

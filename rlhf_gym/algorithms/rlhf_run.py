@@ -40,6 +40,7 @@ class RLHFConfig:
     reward_weight_decay: float = 0.0  # L2 on the reward model's weights (keeps event sizes from tracking their frequency)
     normalize_on: str = "recent"      # recent | labelled: the clips the learned reward is scaled on
     explore_bonus: float = 0.0        # agent's reward += this x ensemble spread, lowered to 0 by label_until
+    pool_steps: int | None = None     # queries come from the clips of the newest this many steps (None: 3000 clips)
     seed: int = 0
     progress_bar: bool = False
     tensorboard_dir: str | None = None
@@ -101,7 +102,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
         label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
         trainer_config=trainer_config, normalize_on=cfg.normalize_on,
-        explore_bonus=cfg.explore_bonus, seed=cfg.seed)
+        explore_bonus=cfg.explore_bonus, pool_steps=cfg.pool_steps, seed=cfg.seed)
     callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")

@@ -65,6 +65,9 @@ def add_parser(subparsers) -> None:
                         "(RUNE; needs --ensemble >= 2) (default: %(default)s)")
     p.add_argument("--reward-input-clip", type=float, default=None,
                    help="clip the reward model's standardised inputs to +-this (default: no clip)")
+    p.add_argument("--pool-steps", type=int, default=None,
+                   help="ask about clips from the newest this many steps (default: the newest 3000 clips; "
+                        "set it for long clips, whose 3000 reach far back)")
     p.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes (default: %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="skip training the same agent on the true reward")
     p.set_defaults(func=run)
@@ -96,6 +99,9 @@ def _check(args) -> None:
                          f"(got {args.ensemble})")
     if args.reward_input_clip is not None and not args.reward_input_clip > 0.0:
         raise ValueError(f"--reward-input-clip: {args.reward_input_clip}; allowed: a number > 0")
+    if args.pool_steps is not None and args.pool_steps < 2 * args.segment_length:
+        raise ValueError(f"--pool-steps: {args.pool_steps}; allowed: an integer >= 2 x --segment-length "
+                         f"({2 * args.segment_length})")
     if args.feedback == "file" and not args.labels_file:
         raise ValueError("--labels-file: missing; --feedback file needs the JSONL label file to learn from")
 
@@ -119,6 +125,7 @@ def _config(args, env_kwargs: dict):
         assumed_error_rate=args.assumed_error_rate, schedule=args.schedule, label_until=args.label_until,
         drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
         normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, reward_input_clip=args.reward_input_clip,
+        pool_steps=args.pool_steps,
     )
 
 
