@@ -154,8 +154,10 @@ def main(args: Args) -> None:
         for teacher in teachers:
             for b in budgets:
                 agent, _, cb, secs = run_rlhf(backflip_config(args, seed, teacher, b))
+                agent.save(out / f"agent_{teacher}_{b}_seed{seed}.zip")  # to watch or diagnose a run later
                 ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
-                runs.append({"teacher": teacher, "labels": b, "seed": seed, "seconds": secs, **ev})
+                runs.append({"teacher": teacher, "labels": b, "seed": seed, "seconds": secs,
+                             "reward_seconds": cb.reward_seconds, "labels_used": len(cb.labels), **ev})
                 print(f"seed {seed} {teacher} {b} labels: success {ev.get('success_rate', 0):.2f}, return "
                       f"{ev['true_return_mean']:.2f}, {secs:.0f} s", flush=True)
     rows = []

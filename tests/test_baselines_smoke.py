@@ -34,6 +34,17 @@ def test_rlhf_backflip_diagnose_writes_its_diagnosis(tmp_path):
 
 
 @pytest.mark.slow
+def test_rlhf_backflip_writes_runs_and_saves_each_agent(tmp_path):
+    run_script("rlhf_backflip.py", "--steps", "4096", "--labels", "20", "--teachers", "noisy", "--seeds", "1",
+               "--reference", "0", "--eval-episodes", "1", "--segment-length", "200", "--pool-steps", "4000",
+               "--out", str(tmp_path))
+    res = json.loads((tmp_path / "results.json").read_text())
+    (run,) = res["runs"]
+    assert res["args"]["pool_steps"] == 4000 and run["labels_used"] <= 20 and run["reward_seconds"] > 0
+    assert (tmp_path / "agent_noisy_20_seed0.zip").is_file() and (tmp_path / "plot.png").is_file()
+
+
+@pytest.mark.slow
 def test_bc_vs_dagger_quick_reports_both_dagger_variants(tmp_path):
     out = run_script("bc_vs_dagger.py", "--quick", "--only", "gridworld", "--out", str(tmp_path))
     assert "DAgger, asking once per state" in out
@@ -63,7 +74,9 @@ def test_rlhf_backflip_config_takes_the_entropy_and_reward_variant_flags():
 
     default = backflip_config(Args(), seed=0, teacher="noisy", labels=900)
     assert default.agent_kwargs["ent_coef"] == ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0
-    assert default.env_kwargs == {} and default.teacher == {"error_rate": 0.1}
-    cfg = backflip_config(Args(ent_coef=0.01, crash_penalty=0.0, stand_reward=0.3), seed=0, teacher="noisy", labels=900)
+    assert default.env_kwargs == {} and default.teacher == {"error_rate": 0.1} and default.pool_steps is None
+    cfg = backflip_config(Args(ent_coef=0.01, crash_penalty=0.0, stand_reward=0.3, pool_steps=40_000), seed=0,
+                          teacher="noisy", labels=900)
+    assert cfg.pool_steps == 40_000
     assert cfg.agent_kwargs["ent_coef"] == 0.01 and cfg.env_kwargs == {"crash_penalty": 0.0, "stand_reward": 0.3}
     assert ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0  # the preset itself is untouched
