@@ -25,6 +25,7 @@ Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
     python baselines/rlhf_backflip.py [--labels 300,900] [--teachers oracle,noisy] [--seeds 4] [--first-seed 0]
         [--steps 2000000] [--explore-bonus 1.0] [--normalize-on labelled] [--reference 0]
         [--crash-penalty 0] [--stand-reward 0.3] [--ent-coef 0.01]   # the reward variants and PPO's entropy bonus
+        [--segment-length 200 --schedule constant --label-until 0.75 --reward-ignore time_fraction]  # README's best
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class Args:
     """reward-model ensemble members"""
     explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
+    reward_ignore: str = ""
+    """comma-separated observation fields the reward does not read (e.g. time_fraction; names: backflip.OBS_FIELDS)"""
     pool_steps: int = 0
     """queries come from the clips of the newest this many steps (0: the newest 3000 clips)"""
     crash_penalty: float = -1.0
@@ -98,7 +101,7 @@ class Args:
 def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: int | None = None):
     """The RLHFConfig these flags describe (shared with rlhf_backflip_diagnose.py)."""
     from rlhf_gym.algorithms.rlhf_run import RLHFConfig
-    from rlhf_gym.envs.backflip import REWARD_ARGUMENTS
+    from rlhf_gym.envs.backflip import OBS_INDEX, REWARD_ARGUMENTS
     from rlhf_gym.presets import ppo_preset
 
     n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
@@ -106,6 +109,10 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
     env_kwargs = {name: getattr(args, name) for name in REWARD_ARGUMENTS if getattr(args, name) >= 0}  # -1: default
     if args.ent_coef >= 0:
         kwargs["ent_coef"] = args.ent_coef
+    ignored = [name for name in args.reward_ignore.split(",") if name]
+    for name in ignored:
+        if name not in OBS_INDEX:
+            raise ValueError(f"--reward-ignore: {name!r}; allowed: comma-separated names of {tuple(OBS_INDEX)}")
     cfg = RLHFConfig(ENV_ID, env_kwargs=env_kwargs, steps=args.steps or preset_steps, n_envs=n_envs,
                      agent_kwargs=kwargs,
                      segment_length=args.segment_length, reward_inputs=("obs", "obs_change"),
@@ -113,7 +120,8 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
                      label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay,
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
                      explore_bonus=args.explore_bonus, ensemble=args.ensemble,
-                     pool_steps=args.pool_steps or None, seed=seed)
+                     pool_steps=args.pool_steps or None,
+                     reward_ignore_obs=tuple(OBS_INDEX[name] for name in ignored), seed=seed)
     if teacher is not None:
         if teacher not in TEACHERS:
             raise ValueError(f"teacher: {teacher!r}; allowed: {sorted(TEACHERS)}")

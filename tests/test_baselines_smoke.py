@@ -75,8 +75,10 @@ def test_rlhf_backflip_config_takes_the_entropy_and_reward_variant_flags():
     default = backflip_config(Args(), seed=0, teacher="noisy", labels=900)
     assert default.agent_kwargs["ent_coef"] == ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0
     assert default.env_kwargs == {} and default.teacher == {"error_rate": 0.1} and default.pool_steps is None
-    cfg = backflip_config(Args(ent_coef=0.01, crash_penalty=0.0, stand_reward=0.3, pool_steps=40_000), seed=0,
-                          teacher="noisy", labels=900)
-    assert cfg.pool_steps == 40_000
+    cfg = backflip_config(Args(ent_coef=0.01, crash_penalty=0.0, stand_reward=0.3, pool_steps=40_000,
+                               reward_ignore="time_fraction"), seed=0, teacher="noisy", labels=900)
+    assert cfg.pool_steps == 40_000 and cfg.reward_ignore_obs == (11,) and default.reward_ignore_obs == ()
+    with pytest.raises(ValueError, match="--reward-ignore: 'clock'; allowed: comma-separated names of"):
+        backflip_config(Args(reward_ignore="clock"), seed=0)
     assert cfg.agent_kwargs["ent_coef"] == 0.01 and cfg.env_kwargs == {"crash_penalty": 0.0, "stand_reward": 0.3}
     assert ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0  # the preset itself is untouched

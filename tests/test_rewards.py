@@ -124,6 +124,34 @@ def test_input_clip_caps_how_far_an_unseen_state_reaches(tmp_path):
         RewardModel.for_env(env, input_clip=0.0)
 
 
+def test_ignored_obs_entries_do_not_change_the_reward_and_survive_save_load(tmp_path):
+    """A clock the reward must not read: any value of the ignored entry gives the same reward."""
+    env = gym.make("Pendulum-v1")
+    _, pairs, labels = _labelled_pairs(env, 40, 60, 5, seed=6)
+    model = RewardModel.for_env(env, kind="mlp", inputs=("obs", "obs_change"), hidden_sizes=(16,), ensemble_size=2,
+                                ignore_obs=(2,))
+    RewardTrainer(model, np.random.default_rng(0), max_epochs=5).train(pairs, labels)
+    rng = np.random.default_rng(1)
+    obs, nxt = rng.normal(size=(50, 3)).astype(np.float32), rng.normal(size=(50, 3)).astype(np.float32)
+    act = rng.uniform(-2, 2, size=(50, 1)).astype(np.float32)
+    moved, moved_next = obs.copy(), nxt.copy()
+    moved[:, 2] += 7.0
+    moved_next[:, 2] -= 3.0
+    assert np.ptp(model(obs, act, nxt)) > 0
+    assert np.array_equal(model(obs, act, nxt), model(moved, act, moved_next))
+    other = obs.copy()
+    other[:, 1] += 1.0
+    assert not np.allclose(model(obs, act, nxt), model(other, act, nxt))  # the rest is still read
+    save_reward_model(model, tmp_path / "rm")
+    loaded = load_reward_model(tmp_path / "rm")
+    assert loaded.ignore_obs == (2,) and np.array_equal(loaded(moved, act, moved_next), model(obs, act, nxt))
+    for bad in ((3,), (-1,), (1, 1), (True,), (0.5,)):
+        with pytest.raises(ValueError, match=r"ignore_obs=.*allowed: distinct flat indices 0..2"):
+            RewardModel.for_env(env, ignore_obs=bad)
+    with pytest.raises(ValueError, match="ignore_obs"):
+        RewardModel.for_env(gym.make("rlhf_gym/GridWorld-v0"), kind="linear", inputs=("next_obs",), ignore_obs=(0,))
+
+
 def test_same_seed_same_model():
     env = gym.make("Pendulum-v1")
     _, pairs, labels = _labelled_pairs(env, 40, 60, 5, seed=4)

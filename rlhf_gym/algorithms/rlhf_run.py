@@ -27,6 +27,7 @@ class RLHFConfig:
     reward_inputs: tuple | None = None  # None: next_obs for a table, else (obs, action)
     reward_scale: float = 1.0         # per-step std of the learned reward the agent sees
     reward_input_clip: float | None = None  # clip standardised reward inputs (caps extrapolation)
+    reward_ignore_obs: tuple = ()     # flat observation indices the reward does not read (a clock)
     hidden_sizes: tuple = (64, 64)
     ensemble: int = 3
     query: str = "disagreement"       # random | disagreement | novelty | mixed
@@ -69,7 +70,8 @@ def make_reward_model(cfg: RLHFConfig, env):
     inputs = cfg.reward_inputs or (("next_obs",) if (kind == "linear" and tabular) else ("obs", "action"))
     return RewardModel.for_env(env, kind=kind, inputs=tuple(inputs), hidden_sizes=cfg.hidden_sizes,
                                ensemble_size=cfg.ensemble, output_scale=cfg.reward_scale,
-                               input_clip=cfg.reward_input_clip, seed=cfg.seed)
+                               input_clip=cfg.reward_input_clip, ignore_obs=tuple(cfg.reward_ignore_obs),
+                               seed=cfg.seed)
 
 
 def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_callbacks=None):

@@ -65,6 +65,9 @@ def add_parser(subparsers) -> None:
                         "(RUNE; needs --ensemble >= 2) (default: %(default)s)")
     p.add_argument("--reward-input-clip", type=float, default=None,
                    help="clip the reward model's standardised inputs to +-this (default: no clip)")
+    p.add_argument("--reward-ignore-obs", default=None, metavar="LIST",
+                   help="comma-separated flat observation indices the reward does not read, e.g. a clock "
+                        "(Backflip's time_fraction is 11) (default: none)")
     p.add_argument("--pool-steps", type=int, default=None,
                    help="ask about clips from the newest this many steps (default: the newest 3000 clips; "
                         "set it for long clips, whose 3000 reach far back)")
@@ -125,8 +128,18 @@ def _config(args, env_kwargs: dict):
         assumed_error_rate=args.assumed_error_rate, schedule=args.schedule, label_until=args.label_until,
         drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
         normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, reward_input_clip=args.reward_input_clip,
-        pool_steps=args.pool_steps,
+        pool_steps=args.pool_steps, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
     )
+
+
+def _ignored_obs(text: str | None) -> tuple[int, ...]:
+    """--reward-ignore-obs "11,12" -> (11, 12); RewardModel checks the indices against the env."""
+    if not text:
+        return ()
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"--reward-ignore-obs: {text!r}; allowed: comma-separated integers, e.g. 11") from None
 
 
 def run(args: argparse.Namespace) -> int:

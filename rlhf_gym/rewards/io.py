@@ -77,6 +77,7 @@ def load_reward_model(path) -> RewardModel:
         normalize_inputs=bool(cfg["normalize_inputs"]),
         output_scale=float(cfg.get("output_scale", 1.0)),
         input_clip=None if cfg.get("input_clip") is None else float(cfg["input_clip"]),
+        ignore_obs=tuple(int(i) for i in cfg.get("ignore_obs", [])),
         seed=int(cfg["seed"]),
     )
     expected = {k: tuple(v.shape) for k, v in model.net.state_dict().items()}

@@ -84,6 +84,11 @@ class RewardModel:
         ensemble_size: K bootstrapped members (K >= 2 enables disagreement queries).
         features: optional (n_states, K) matrix; a Discrete obs s is encoded as features[s].
         normalize_inputs: standardise inputs on training data (default: True for mlp).
+        ignore_obs: flat indices of observation entries the reward does not read (set to 0 in
+            obs, next_obs and obs_change; Box only). Why: a clock in the observation (Backflip's
+            time_fraction) cannot be priced from comparisons of whole fixed-horizon episodes --
+            every clip holds every tick, so what the net makes of it is arbitrary -- and the
+            agent would optimise that arbitrary part too.
         input_clip: clip standardised inputs to [-c, c]. Why: an input that is almost constant
             in the labelled clips (a flag that flips once per episode) gets a tiny std, so a
             state no label covered reaches the net as a 50-sigma input and its reward
@@ -106,6 +111,7 @@ class RewardModel:
         normalize_inputs: bool | None = None,
         output_scale: float = 1.0,
         input_clip: float | None = None,
+        ignore_obs: tuple[int, ...] = (),
         seed: int = 0,
     ):
         if kind not in KINDS:
@@ -129,6 +135,17 @@ class RewardModel:
         if "obs_change" in inputs and not isinstance(observation_space, spaces.Box):
             raise ValueError(f"RewardModel: inputs={inputs!r} with observation_space={observation_space}; "
                              "allowed: 'obs_change' only for a Box observation space")
+        ignore_obs = tuple(ignore_obs)
+        n_obs = int(np.prod(observation_space.shape)) if isinstance(observation_space, spaces.Box) else 0
+        if ignore_obs and not isinstance(observation_space, spaces.Box):
+            raise ValueError(f"RewardModel: ignore_obs={ignore_obs!r} with observation_space={observation_space}; "
+                             "allowed: only for a Box observation space")
+        if ignore_obs and (len(set(ignore_obs)) != len(ignore_obs)
+                           or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < n_obs
+                                  for i in ignore_obs)):
+            raise ValueError(f"RewardModel: ignore_obs={ignore_obs!r}; allowed: distinct flat indices "
+                             f"0..{n_obs - 1} of the observation")
+        self.ignore_obs = tuple(int(i) for i in ignore_obs)
         self.features = None
         if features is not None:
             feats = np.asarray(features, dtype=np.float32)
@@ -165,6 +182,7 @@ class RewardModel:
             "normalize_inputs": self.normalize_inputs,
             "output_scale": self.output_scale,
             "input_clip": self.input_clip,
+            "ignore_obs": list(self.ignore_obs),
             "has_features": self.features is not None,
             "seed": self.seed,
             "observation_space": space_to_config(self.observation_space, "observation_space"),
@@ -183,17 +201,24 @@ class RewardModel:
         parts = []
         for part in self.inputs:
             if part == "obs":
-                parts.append(encode_np(self.observation_space, obs, feats))
+                parts.append(self._obs_np(obs, feats))
             elif part == "next_obs":
-                parts.append(encode_np(self.observation_space, next_obs, feats))
+                parts.append(self._obs_np(next_obs, feats))
             elif part == "obs_change":
-                parts.append(encode_np(self.observation_space, next_obs) - encode_np(self.observation_space, obs))
+                parts.append(self._obs_np(next_obs) - self._obs_np(obs))
             else:
                 parts.append(encode_np(self.action_space, actions))
         sizes = {p.shape[0] for p in parts}
         if len(sizes) != 1:
             raise ValueError(f"reward model: inputs have different batch sizes {sorted(sizes)}")
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+    def _obs_np(self, obs, feats=None) -> np.ndarray:
+        x = encode_np(self.observation_space, obs, feats)
+        if self.ignore_obs:
+            x = x.copy()
+            x[:, list(self.ignore_obs)] = 0.0
+        return x
 
     def encode(self, obs, actions, next_obs) -> torch.Tensor:
         """As :meth:`encode_np`, as a torch tensor (for training)."""
