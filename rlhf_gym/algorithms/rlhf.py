@@ -63,7 +63,7 @@ class PreferenceLearningCallback(BaseCallback):
         pool_steps: if given, the pool holds the clips of the newest ``pool_steps`` transitions
             instead (``pool_steps // segment_length`` clips). Why: a count of clips spans 13x more
             of training for whole-episode clips than for 15-step ones, so most queries would be
-            about behaviour the agent left long ago.
+            about behaviour the agent left long ago (on Backflip it did not raise success; README).
         normalize_on: the clips the learned reward is scaled on (zero mean, std ``output_scale``):
             "recent" (the latest 500 clips of the agent) or "labelled" (every clip the teacher judged).
         explore_bonus: the agent's reward adds this times the ensemble's spread (``OptimisticReward``),
