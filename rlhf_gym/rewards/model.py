@@ -214,9 +214,10 @@ class RewardModel:
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
     def _obs_np(self, obs, feats=None) -> np.ndarray:
+        """Encoded observations with the ``ignore_obs`` entries zeroed."""
         x = encode_np(self.observation_space, obs, feats)
         if self.ignore_obs:
-            x = x.copy()
+            x = x.copy()  # a Box batch may be a view of the caller's observations
             x[:, list(self.ignore_obs)] = 0.0
         return x
 
