@@ -11,6 +11,7 @@ import rlhf_gym  # noqa: F401
 from rlhf_gym.feedback import Segment, SyntheticTeacher, collect_segments, random_pairs
 from rlhf_gym.rewards import RewardModel, RewardTrainer, bradley_terry_loss, load_reward_model, save_reward_model
 from rlhf_gym.rewards.io import state_equal
+from rlhf_gym.rewards.trainer import flushed_denormals
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +39,23 @@ def test_loss_matches_the_formula_with_ties_and_error_rate():
     assert torch.allclose(bradley_terry_loss(r1, r2, mu, error_rate=0.1, reduce=False), expected_e, atol=1e-6)
     # A tie is minimised by equal returns.
     assert float(bradley_terry_loss(torch.tensor([0.0]), torch.tensor([0.0]), [0.5])) == pytest.approx(math.log(2))
+
+
+def test_fits_flush_denormals_and_give_torchs_default_back():
+    """A confidently ordered pair's gradient underflows to denormals (slow on CPUs); fits flush them."""
+    tiny = torch.tensor([1e-39])  # a float32 denormal
+    with flushed_denormals():
+        if float(tiny * 1.0) != 0.0:
+            pytest.skip("this CPU cannot flush denormals")
+        r = torch.tensor([95.0, 0.0], requires_grad=True)  # ordered by 95 nats: a denormal gradient
+        bradley_terry_loss(r[:1], r[1:], [1.0], error_rate=0.1).backward()
+        assert float(r.grad.abs().max()) == 0.0
+    assert float(tiny * 1.0) != 0.0  # torch's default again
+    env = gym.make("rlhf_gym/ObjectWorld-v0", size=8)
+    _, pairs, labels = _labelled_pairs(env, 20, 20, 8, seed=1)
+    model = RewardModel(env.observation_space, env.action_space, kind="linear", inputs=("next_obs",))
+    RewardTrainer(model, np.random.default_rng(0), max_epochs=2).train(pairs, labels)
+    assert float(tiny * 1.0) != 0.0
 
 
 @pytest.mark.parametrize("kind,error_rate", [("table", 0.0), ("features", 0.1)])

@@ -9,6 +9,7 @@ of the labels per ensemble member, and output normalisation afterwards.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -30,6 +31,21 @@ class TrainerConfig:
     error_rate: float = 0.0          # assumed teacher error rate in the likelihood
     bootstrap: bool = True           # resample labels per member when ensemble_size > 1
     drop_suspect: float = 0.0        # share of training labels the first fit contradicts most, dropped before a refit
+
+
+@contextmanager
+def flushed_denormals():
+    """Run the block with denormal floats flushed to zero, then restore torch's default (off).
+
+    Why: once the model orders a pair by ~90 nats or more, its Bradley-Terry gradient underflows
+    into denormal floats, and every row of that clip's backward pass then runs on the CPU's slow
+    path. On 900 whole-episode Backflip pairs a fit took 3.4x longer with them than flushed, for the
+    same fitted model (same epochs, held-out loss and accuracy)."""
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(False)
 
 
 class RewardTrainer:
@@ -64,6 +80,10 @@ class RewardTrainer:
 
     def train(self, pairs: list[tuple[Segment, Segment]], labels) -> dict:
         """Fit on (left, right) clip pairs with labels in {0, 0.5, 1}; return metrics."""
+        with flushed_denormals():
+            return self._train(pairs, labels)
+
+    def _train(self, pairs: list[tuple[Segment, Segment]], labels) -> dict:
         labels = check_labels(labels)
         if len(pairs) != len(labels) or not pairs:
             raise ValueError(f"RewardTrainer.train: {len(pairs)} pairs and {len(labels)} labels; need equal, >= 1")
