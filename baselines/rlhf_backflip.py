@@ -95,7 +95,7 @@ class Args:
     eval_episodes: int = 20
     """evaluation episodes per agent"""
     out: str = "runs/rlhf_backflip"
-    """output folder (results.json, plot.png)"""
+    """output folder (results.json, plot.png, each run's agent and reward model)"""
 
 
 def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: int | None = None):
@@ -140,6 +140,7 @@ def main(args: Args) -> None:
     from rlhf_gym.algorithms.rlhf_run import run_rlhf, run_true_reward
     from rlhf_gym.commands.common import evaluate_true_return, print_table
     from rlhf_gym.presets import ppo_preset
+    from rlhf_gym.rewards import save_reward_model
 
     torch.set_num_threads(1)
     budgets = [int(b) for b in args.labels.split(",")]
@@ -161,11 +162,15 @@ def main(args: Args) -> None:
             runs.append({"teacher": "true reward", "labels": 0, "seed": seed, "seconds": secs, **ev})
         for teacher in teachers:
             for b in budgets:
-                agent, _, cb, secs = run_rlhf(backflip_config(args, seed, teacher, b))
+                agent, reward_model, cb, secs = run_rlhf(backflip_config(args, seed, teacher, b))
                 agent.save(out / f"agent_{teacher}_{b}_seed{seed}.zip")  # to watch or diagnose a run later
+                save_reward_model(reward_model, out / f"reward_{teacher}_{b}_seed{seed}")
+                returns = np.asarray(cb.episode_true_returns)  # training episodes, on the training variant
+                curve = [float(c.mean()) for c in np.array_split(returns, len(returns) // 500 or 1) if len(c)]
                 ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
                 runs.append({"teacher": teacher, "labels": b, "seed": seed, "seconds": secs,
-                             "reward_seconds": cb.reward_seconds, "labels_used": len(cb.labels), **ev})
+                             "reward_seconds": cb.reward_seconds, "labels_used": len(cb.labels),
+                             "train_true_return_per_500_episodes": curve, **ev})
                 print(f"seed {seed} {teacher} {b} labels: success {ev.get('success_rate', 0):.2f}, return "
                       f"{ev['true_return_mean']:.2f}, {secs:.0f} s", flush=True)
     rows = []

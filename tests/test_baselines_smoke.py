@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from rlhf_gym.rewards import load_reward_model
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -42,6 +44,8 @@ def test_rlhf_backflip_writes_runs_and_saves_each_agent(tmp_path):
     (run,) = res["runs"]
     assert res["args"]["pool_steps"] == 4000 and run["labels_used"] <= 20 and run["reward_seconds"] > 0
     assert (tmp_path / "agent_noisy_20_seed0.zip").is_file() and (tmp_path / "plot.png").is_file()
+    assert load_reward_model(tmp_path / "reward_noisy_20_seed0").ensemble_size == 3
+    assert len(run["train_true_return_per_500_episodes"]) >= 1
 
 
 @pytest.mark.slow
