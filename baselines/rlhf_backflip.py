@@ -25,7 +25,8 @@ Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
     python baselines/rlhf_backflip.py [--labels 300,900] [--teachers oracle,noisy] [--seeds 4] [--first-seed 0]
         [--steps 2000000] [--explore-bonus 1.0] [--normalize-on labelled] [--reference 0]
         [--crash-penalty 0] [--stand-reward 0.3] [--ent-coef 0.01]   # the reward variants and PPO's entropy bonus
-        [--segment-length 200 --schedule constant --label-until 0.75 --reward-ignore time_fraction]  # README's best
+        [--segment-length 200 --schedule constant --label-until 0.75]  # the README's best setting, with the line above
+        [--reward-inputs next_obs] [--reward-ignore time_fraction] [--pool-steps 40000]  # options measured on it
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class Args:
     """reward-model ensemble members"""
     explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
+    reward_inputs: str = "obs,obs_change"
+    """comma-separated inputs of the learned reward (of obs, action, next_obs, obs_change)"""
     reward_ignore: str = ""
     """comma-separated observation fields the reward does not read (e.g. time_fraction; names: backflip.OBS_FIELDS)"""
     pool_steps: int = 0
@@ -115,7 +118,7 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
             raise ValueError(f"--reward-ignore: {name!r}; allowed: comma-separated names of {tuple(OBS_INDEX)}")
     cfg = RLHFConfig(ENV_ID, env_kwargs=env_kwargs, steps=args.steps or preset_steps, n_envs=n_envs,
                      agent_kwargs=kwargs,
-                     segment_length=args.segment_length, reward_inputs=("obs", "obs_change"),
+                     segment_length=args.segment_length, reward_inputs=tuple(args.reward_inputs.split(",")),
                      reward_scale=args.reward_scale, initial_fraction=args.initial_fraction, schedule=args.schedule,
                      label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay,
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
