@@ -170,6 +170,39 @@ def test_ignored_obs_entries_do_not_change_the_reward_and_survive_save_load(tmp_
         RewardModel.for_env(gym.make("rlhf_gym/GridWorld-v0"), kind="linear", inputs=("next_obs",), ignore_obs=(0,))
 
 
+def test_each_member_is_blind_to_its_own_obs_entries_through_training_and_save_load(tmp_path):
+    """member_obs_dropout: a member's hidden entries never move its output; another member's they do."""
+    env = gym.make("rlhf_gym/Backflip-v0")
+    _, pairs, labels = _labelled_pairs(env, 30, 40, 10, seed=3)
+    model = RewardModel.for_env(env, kind="mlp", inputs=("obs", "obs_change"), hidden_sizes=(16,), ensemble_size=3,
+                                member_obs_dropout=0.25)
+    hidden = model.member_hidden_obs
+    assert len(hidden) == 3 and all(len(h) == 4 for h in hidden) and len(set(hidden)) > 1
+    RewardTrainer(model, np.random.default_rng(0), max_epochs=5, weight_decay=1e-3).train(pairs, labels)
+    rng = np.random.default_rng(1)
+    obs, nxt = rng.normal(size=(50, 16)).astype(np.float32), rng.normal(size=(50, 16)).astype(np.float32)
+    act = np.zeros((50, 2), dtype=np.float32)
+    before = model.member_rewards(obs, act, nxt, normalized=False)
+    for m, entries in enumerate(hidden):
+        moved, moved_next = obs.copy(), nxt.copy()
+        moved[:, list(entries)] += 5.0
+        moved_next[:, list(entries)] -= 2.0
+        after = model.member_rewards(moved, act, moved_next, normalized=False)
+        assert np.array_equal(after[m], before[m])  # blind to its own entries
+        seen_by_other = [k for k in range(3) if not set(entries) <= set(hidden[k])]
+        assert any(np.abs(after[k] - before[k]).max() > 1e-3 for k in seen_by_other)
+    save_reward_model(model, tmp_path / "rm")
+    loaded = load_reward_model(tmp_path / "rm")
+    assert loaded.member_hidden_obs == hidden and state_equal(loaded, model)
+    assert RewardModel.for_env(env, ensemble_size=3).member_hidden_obs == ()
+    for bad in (1.0, -0.1, True, "0.2"):
+        with pytest.raises(ValueError, match="member_obs_dropout=.*allowed: a float in \\[0, 1\\)"):
+            RewardModel.for_env(env, ensemble_size=3, member_obs_dropout=bad)
+    with pytest.raises(ValueError, match="only for a Box observation space"):
+        RewardModel.for_env(gym.make("rlhf_gym/GridWorld-v0"), kind="linear", inputs=("next_obs",),
+                            member_obs_dropout=0.2)
+
+
 def test_same_seed_same_model():
     env = gym.make("Pendulum-v1")
     _, pairs, labels = _labelled_pairs(env, 40, 60, 5, seed=4)

@@ -28,6 +28,7 @@ class RLHFConfig:
     reward_scale: float = 1.0         # per-step std of the learned reward the agent sees
     reward_input_clip: float | None = None  # clip standardised reward inputs (caps extrapolation)
     reward_ignore_obs: tuple = ()     # flat observation indices the reward does not read (a clock)
+    reward_member_obs_dropout: float = 0.0  # share of observation entries each ensemble member does not read
     hidden_sizes: tuple = (64, 64)
     ensemble: int = 3
     query: str = "disagreement"       # random | disagreement | novelty | mixed
@@ -71,6 +72,7 @@ def make_reward_model(cfg: RLHFConfig, env):
     return RewardModel.for_env(env, kind=kind, inputs=tuple(inputs), hidden_sizes=cfg.hidden_sizes,
                                ensemble_size=cfg.ensemble, output_scale=cfg.reward_scale,
                                input_clip=cfg.reward_input_clip, ignore_obs=tuple(cfg.reward_ignore_obs),
+                               member_obs_dropout=cfg.reward_member_obs_dropout,
                                seed=cfg.seed)
 
 

@@ -78,6 +78,7 @@ def load_reward_model(path) -> RewardModel:
         output_scale=float(cfg.get("output_scale", 1.0)),
         input_clip=None if cfg.get("input_clip") is None else float(cfg["input_clip"]),
         ignore_obs=tuple(int(i) for i in cfg.get("ignore_obs", [])),
+        member_obs_dropout=float(cfg.get("member_obs_dropout", 0.0)),
         seed=int(cfg["seed"]),
     )
     expected = {k: tuple(v.shape) for k, v in model.net.state_dict().items()}
