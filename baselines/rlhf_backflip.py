@@ -26,7 +26,7 @@ Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
         [--steps 2000000] [--explore-bonus 1.0] [--normalize-on labelled] [--reference 0]
         [--crash-penalty 0] [--stand-reward 0.3] [--ent-coef 0.01]   # the reward variants and PPO's entropy bonus
         [--segment-length 200 --schedule constant --label-until 0.75]  # the README's best setting, with the line above
-        [--reward-inputs next_obs] [--reward-ignore time_fraction] [--pool-steps 40000]  # options measured on it
+        [--reward-inputs next_obs] [--reward-ignore time_fraction] [--pool-steps 40000] [--member-obs-dropout 0.25]
 """
 
 from __future__ import annotations
@@ -83,6 +83,8 @@ class Args:
     """comma-separated inputs of the learned reward (of obs, action, next_obs, obs_change)"""
     reward_ignore: str = ""
     """comma-separated observation fields the reward does not read (e.g. time_fraction; names: backflip.OBS_FIELDS)"""
+    member_obs_dropout: float = 0.0
+    """share of the observation entries each reward-ensemble member does not read (a random subset per member)"""
     pool_steps: int = 0
     """queries come from the clips of the newest this many steps (0: the newest 3000 clips)"""
     crash_penalty: float = -1.0
@@ -124,7 +126,8 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
                      explore_bonus=args.explore_bonus, ensemble=args.ensemble,
                      pool_steps=args.pool_steps or None,
-                     reward_ignore_obs=tuple(OBS_INDEX[name] for name in ignored), seed=seed)
+                     reward_ignore_obs=tuple(OBS_INDEX[name] for name in ignored),
+                     reward_member_obs_dropout=args.member_obs_dropout, seed=seed)
     if teacher is not None:
         if teacher not in TEACHERS:
             raise ValueError(f"teacher: {teacher!r}; allowed: {sorted(TEACHERS)}")

@@ -80,9 +80,11 @@ def test_rlhf_backflip_config_takes_the_entropy_and_reward_variant_flags():
     assert default.agent_kwargs["ent_coef"] == ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0
     assert default.env_kwargs == {} and default.teacher == {"error_rate": 0.1} and default.pool_steps is None
     cfg = backflip_config(Args(ent_coef=0.01, crash_penalty=0.0, stand_reward=0.3, pool_steps=40_000,
-                               reward_ignore="time_fraction", reward_inputs="next_obs"), seed=0, teacher="noisy", labels=900)
+                               reward_ignore="time_fraction", reward_inputs="next_obs",
+                               member_obs_dropout=0.25), seed=0, teacher="noisy", labels=900)
     assert cfg.pool_steps == 40_000 and cfg.reward_ignore_obs == (11,) and default.reward_ignore_obs == ()
     assert cfg.reward_inputs == ("next_obs",) and default.reward_inputs == ("obs", "obs_change")
+    assert cfg.reward_member_obs_dropout == 0.25 and default.reward_member_obs_dropout == 0.0
     with pytest.raises(ValueError, match="--reward-ignore: 'clock'; allowed: comma-separated names of"):
         backflip_config(Args(reward_ignore="clock"), seed=0)
     assert cfg.agent_kwargs["ent_coef"] == 0.01 and cfg.env_kwargs == {"crash_penalty": 0.0, "stand_reward": 0.3}
