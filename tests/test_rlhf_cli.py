@@ -60,6 +60,8 @@ def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
     (["--reward-ignore-obs", "clock"], "--reward-ignore-obs: 'clock'; allowed: comma-separated integers"),
     (["--env", "rlhf_gym/Backflip-v0", "--reward-ignore-obs", "99"], "ignore_obs=(99,); allowed: distinct flat indices 0..15"),
     (["--reward-ignore-obs", "0"], "ignore_obs=(0,) with observation_space=Discrete(25); allowed: only for a Box"),
+    (["--reward-member-obs-dropout", "1"], "--reward-member-obs-dropout: 1.0; allowed: a number in [0, 1)"),
+    (["--reward-member-obs-dropout", "0.2"], "member_obs_dropout=0.2 with observation_space=Discrete(25); allowed: only"),
     (["--pool-steps", "30", "--segment-length", "25"], "--pool-steps: 30; allowed: an integer >= 2 x --segment-length (50)"),
 ])
 def test_bad_input_is_named(argv, fragment, capsys, tmp_path):
@@ -73,7 +75,9 @@ def test_exploration_and_scaling_flags_reach_the_config():
 
     args = build_parser().parse_args(["train", "--env", "rlhf_gym/Backflip-v0", "--explore-bonus", "2",
                                       "--normalize-on", "labelled", "--reward-input-clip", "5",
-                                      "--pool-steps", "40000", "--reward-ignore-obs", "11"])
+                                      "--pool-steps", "40000", "--reward-ignore-obs", "11",
+                                      "--reward-member-obs-dropout", "0.25"])
     cfg = _config(args, {})
+    assert cfg.reward_member_obs_dropout == 0.25
     assert (cfg.explore_bonus, cfg.normalize_on, cfg.reward_input_clip) == (2.0, "labelled", 5.0)
     assert cfg.pool_steps == 40000 and cfg.reward_ignore_obs == (11,)

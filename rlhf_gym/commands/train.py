@@ -68,6 +68,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--reward-ignore-obs", default=None, metavar="LIST",
                    help="comma-separated flat observation indices the reward does not read, e.g. a clock "
                         "(Backflip's time_fraction is 11) (default: none)")
+    p.add_argument("--reward-member-obs-dropout", type=float, default=0.0,
+                   help="share of the observation entries each ensemble member does not read, a random subset "
+                        "per member, so members disagree where one feature misleads (default: %(default)s)")
     p.add_argument("--pool-steps", type=int, default=None,
                    help="ask about clips from the newest this many steps (default: the newest 3000 clips; "
                         "set it for long clips, whose 3000 reach far back)")
@@ -102,6 +105,8 @@ def _check(args) -> None:
                          f"(got {args.ensemble})")
     if args.reward_input_clip is not None and not args.reward_input_clip > 0.0:
         raise ValueError(f"--reward-input-clip: {args.reward_input_clip}; allowed: a number > 0")
+    if not 0.0 <= args.reward_member_obs_dropout < 1.0:
+        raise ValueError(f"--reward-member-obs-dropout: {args.reward_member_obs_dropout}; allowed: a number in [0, 1)")
     if args.pool_steps is not None and args.pool_steps < 2 * args.segment_length:
         raise ValueError(f"--pool-steps: {args.pool_steps}; allowed: an integer >= 2 x --segment-length "
                          f"({2 * args.segment_length})")
@@ -129,6 +134,7 @@ def _config(args, env_kwargs: dict):
         drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
         normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, reward_input_clip=args.reward_input_clip,
         pool_steps=args.pool_steps, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
+        reward_member_obs_dropout=args.reward_member_obs_dropout,
     )
 
 
