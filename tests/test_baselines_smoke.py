@@ -89,3 +89,8 @@ def test_rlhf_backflip_config_takes_the_entropy_and_reward_variant_flags():
         backflip_config(Args(reward_ignore="clock"), seed=0)
     assert cfg.agent_kwargs["ent_coef"] == 0.01 and cfg.env_kwargs == {"crash_penalty": 0.0, "stand_reward": 0.3}
     assert ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0  # the preset itself is untouched
+
+
+def test_bench_reward_trainer_times_both_fits_and_compares_them():
+    out = run_script("bench_reward_trainer.py", "--pairs", "30", "--length", "20", "--ensemble", "2")
+    assert "denormals kept:" in out and "denormals flushed:" in out and "same metrics: True" in out

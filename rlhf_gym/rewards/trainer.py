@@ -39,8 +39,8 @@ def flushed_denormals():
 
     Why: once the model orders a pair by ~90 nats or more, its Bradley-Terry gradient underflows
     into denormal floats, and every row of that clip's backward pass then runs on the CPU's slow
-    path. On 900 whole-episode Backflip pairs a fit took 3.4x longer with them than flushed, for the
-    same fitted model (same epochs, held-out loss and accuracy)."""
+    path. On 900 whole-episode Backflip pairs a fit took 3.5x longer with them than flushed, for the
+    same fitted model (baselines/bench_reward_trainer.py)."""
     torch.set_flush_denormal(True)
     try:
         yield
