@@ -27,6 +27,7 @@ Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
         [--crash-penalty 0] [--stand-reward 0.3] [--ent-coef 0.01]   # the reward variants and PPO's entropy bonus
         [--segment-length 200 --schedule constant --label-until 0.75]  # the README's best setting, with the line above
         [--reward-inputs next_obs] [--reward-ignore time_fraction] [--pool-steps 40000] [--member-obs-dropout 0.25]
+        [--input-lasso 0.1]
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class Args:
     """noisy teacher only: share of labels the first fit contradicts most, left out of a refit"""
     weight_decay: float = 0.0
     """L2 on the reward model's weights"""
+    input_lasso: float = 0.0
+    """group lasso on the reward net's input columns (prefers rewards that read few inputs; 0: off)"""
     input_clip: float = 5.0
     """clip the reward model's standardised inputs to +-this (0: no clip)"""
     normalize_on: str = "labelled"
@@ -123,6 +126,7 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
                      segment_length=args.segment_length, reward_inputs=tuple(args.reward_inputs.split(",")),
                      reward_scale=args.reward_scale, initial_fraction=args.initial_fraction, schedule=args.schedule,
                      label_until=args.label_until, query=args.query, reward_weight_decay=args.weight_decay,
+                     reward_input_lasso=args.input_lasso,
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
                      explore_bonus=args.explore_bonus, ensemble=args.ensemble,
                      pool_steps=args.pool_steps or None,

@@ -40,6 +40,7 @@ class RLHFConfig:
     assumed_error_rate: float = 0.0   # error rate in the Bradley-Terry likelihood
     drop_suspect: float = 0.0         # share of labels the first fit contradicts most, left out of a refit
     reward_weight_decay: float = 0.0  # L2 on the reward model's weights (keeps event sizes from tracking their frequency)
+    reward_input_lasso: float = 0.0   # group lasso on the reward net's input columns (prefers rewards reading few inputs)
     normalize_on: str = "recent"      # recent | labelled: the clips the learned reward is scaled on
     explore_bonus: float = 0.0        # agent's reward += this x ensemble spread, lowered to 0 by label_until
     pool_steps: int | None = None     # queries come from the clips of the newest this many steps (None: 3000 clips)
@@ -101,7 +102,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     store = None if label_store_path is None else LabelStore(label_store_path)
     query = "random" if (cfg.query in NEEDS_ENSEMBLE and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
     trainer_config = TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
-                                   weight_decay=cfg.reward_weight_decay)
+                                   weight_decay=cfg.reward_weight_decay, input_lasso=cfg.reward_input_lasso)
     cb = PreferenceLearningCallback(
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
         label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,

@@ -55,6 +55,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--drop-suspect", type=float, default=0.0,
                    help="share of labels the first fit contradicts most, left out of a refit (noisy teachers; "
                         "default: %(default)s)")
+    p.add_argument("--reward-input-lasso", type=float, default=0.0,
+                   help="group lasso on the reward net's input columns: prefer rewards that read few inputs (0: off)")
     p.add_argument("--reward-weight-decay", type=float, default=0.0,
                    help="L2 on the reward model's weights (default: %(default)s)")
     p.add_argument("--normalize-on", default="recent", choices=("recent", "labelled"),
@@ -88,6 +90,8 @@ def _check(args) -> None:
         raise ValueError(f"--error-rate: {args.error_rate}; allowed: a number in [0, 0.5)")
     if not 0.0 <= args.reward_weight_decay < 1.0:
         raise ValueError(f"--reward-weight-decay: {args.reward_weight_decay}; allowed: a number in [0, 1)")
+    if not 0.0 <= args.reward_input_lasso < math.inf:
+        raise ValueError(f"--reward-input-lasso: {args.reward_input_lasso}; allowed: a finite number >= 0")
     if not 0.0 <= args.drop_suspect < 0.5:
         raise ValueError(f"--drop-suspect: {args.drop_suspect}; allowed: a number in [0, 0.5)")
     if not 0.0 < args.label_until <= 1.0:
@@ -132,6 +136,7 @@ def _config(args, env_kwargs: dict):
         teacher={"beta": args.beta, "gamma": args.gamma, "error_rate": args.error_rate},
         assumed_error_rate=args.assumed_error_rate, schedule=args.schedule, label_until=args.label_until,
         drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
+        reward_input_lasso=args.reward_input_lasso,
         normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, reward_input_clip=args.reward_input_clip,
         pool_steps=args.pool_steps, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
         reward_member_obs_dropout=args.reward_member_obs_dropout,

@@ -31,6 +31,7 @@ class TrainerConfig:
     error_rate: float = 0.0          # assumed teacher error rate in the likelihood
     bootstrap: bool = True           # resample labels per member when ensemble_size > 1
     drop_suspect: float = 0.0        # share of training labels the first fit contradicts most, dropped before a refit
+    input_lasso: float = 0.0         # group lasso on the first layer's input columns (see RewardTrainer)
 
 
 @contextmanager
@@ -48,8 +49,23 @@ def flushed_denormals():
         torch.set_flush_denormal(False)
 
 
+def input_column_norms(member) -> torch.Tensor:
+    """Per encoded input, the L2 norm of the weights a member's first layer gives it (D,)."""
+    first = member if isinstance(member, torch.nn.Linear) else member[0]
+    return first.weight.norm(dim=0)
+
+
 class RewardTrainer:
-    """Trains ``model`` in place; ``train(pairs, labels)`` returns metrics."""
+    """Trains ``model`` in place; ``train(pairs, labels)`` returns metrics.
+
+    ``input_lasso`` (> 0) adds ``input_lasso * sum_j ||W1[:, j]||`` to each batch's loss: a group lasso
+    over the columns of the first layer, one per encoded input. Why: clips that the teacher prefers
+    differ in many inputs at once, and a net free to read all of them learns features that merely went
+    with the good clips (on Backflip, forward speed while standing) and prices unseen behaviour by them.
+    A hand-written reward reads few inputs; the penalty prefers rewards that read few too. Offline, on
+    whole-episode clips of the failing agents, it ranked unseen successful episodes above the failing
+    ones in 85% of pairs against 71% without (README, "Preferences on Backflip").
+    """
 
     def __init__(self, model: RewardModel, rng: np.random.Generator, config: TrainerConfig | None = None, **overrides):
         if not isinstance(model, RewardModel):
@@ -156,6 +172,8 @@ class RewardTrainer:
             for start in range(0, len(order), bs):
                 b = torch.as_tensor(order[start:start + bs])
                 loss = bradley_terry_loss(self._returns(member, zl, vl, b), self._returns(member, zr, vr, b), y[b], er)
+                if self.cfg.input_lasso > 0.0:
+                    loss = loss + self.cfg.input_lasso * input_column_norms(member).sum()
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
