@@ -54,6 +54,7 @@ def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
     (["--drop-suspect", "0.5"], "--drop-suspect: 0.5"),
     (["--label-until", "0"], "--label-until: 0.0"),
     (["--reward-weight-decay", "-1"], "--reward-weight-decay: -1.0"),
+    (["--reward-input-lasso", "-0.1"], "--reward-input-lasso: -0.1; allowed: a finite number >= 0"),
     (["--explore-bonus", "-1"], "--explore-bonus: -1.0"),
     (["--explore-bonus", "1", "--ensemble", "1"], "needs an ensemble"),
     (["--reward-input-clip", "0"], "--reward-input-clip: 0.0"),
@@ -76,8 +77,8 @@ def test_exploration_and_scaling_flags_reach_the_config():
     args = build_parser().parse_args(["train", "--env", "rlhf_gym/Backflip-v0", "--explore-bonus", "2",
                                       "--normalize-on", "labelled", "--reward-input-clip", "5",
                                       "--pool-steps", "40000", "--reward-ignore-obs", "11",
-                                      "--reward-member-obs-dropout", "0.25"])
+                                      "--reward-member-obs-dropout", "0.25", "--reward-input-lasso", "0.1"])
     cfg = _config(args, {})
-    assert cfg.reward_member_obs_dropout == 0.25
+    assert cfg.reward_member_obs_dropout == 0.25 and cfg.reward_input_lasso == 0.1
     assert (cfg.explore_bonus, cfg.normalize_on, cfg.reward_input_clip) == (2.0, "labelled", 5.0)
     assert cfg.pool_steps == 40000 and cfg.reward_ignore_obs == (11,)

@@ -76,6 +76,9 @@ class RewardTrainer:
         check_error_rate(cfg.error_rate)
         if not cfg.weight_decay >= 0.0:
             raise ValueError(f"RewardTrainer: weight_decay={cfg.weight_decay!r}; allowed: a float >= 0")
+        lasso = cfg.input_lasso
+        if isinstance(lasso, bool) or not isinstance(lasso, (int, float)) or not 0.0 <= lasso < float("inf"):
+            raise ValueError(f"RewardTrainer: input_lasso={lasso!r}; allowed: a finite float >= 0")
         if not 0.0 <= cfg.drop_suspect < 0.5:
             raise ValueError(f"RewardTrainer: drop_suspect={cfg.drop_suspect!r}; allowed: a float in [0, 0.5)")
         if not 0.0 <= cfg.val_fraction < 1.0:
