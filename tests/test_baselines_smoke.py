@@ -36,7 +36,7 @@ def test_rlhf_backflip_diagnose_writes_its_diagnosis(tmp_path):
 
 
 @pytest.mark.slow
-def test_rlhf_backflip_writes_runs_and_saves_each_agent(tmp_path):
+def test_rlhf_backflip_writes_runs_and_saves_each_agent_that_the_ranking_probe_reads(tmp_path):
     run_script("rlhf_backflip.py", "--steps", "4096", "--labels", "20", "--teachers", "noisy", "--seeds", "1",
                "--reference", "0", "--eval-episodes", "1", "--segment-length", "200", "--pool-steps", "4000",
                "--out", str(tmp_path))
@@ -46,6 +46,10 @@ def test_rlhf_backflip_writes_runs_and_saves_each_agent(tmp_path):
     assert (tmp_path / "agent_noisy_20_seed0.zip").is_file() and (tmp_path / "plot.png").is_file()
     assert load_reward_model(tmp_path / "reward_noisy_20_seed0").ensemble_size == 3
     assert len(run["train_true_return_per_500_episodes"]) >= 1
+    agent = str(tmp_path / "agent_noisy_20_seed0.zip")
+    out = run_script("reward_ranking_probe.py", "--train-agents", agent, "--good-agents", agent, "--lasso", "0,0.1",
+                     "--seeds", "1", "--pairs", "30", "--train-episodes", "2", "--test-episodes", "2")
+    assert "input_lasso 0.1: mean accuracy" in out and "successful > failing" in out
 
 
 @pytest.mark.slow
