@@ -4,7 +4,9 @@ A PPO agent that sees only a reward learned from clip comparisons (Christiano et
 2017 taught a Hopper to backflip from ~900). Teachers: an exact oracle, and one that
 flips 10% of its answers (the likelihood then assumes a 10% error rate, as Christiano
 did). Each setting runs ``seeds`` times; the same PPO on the true reward is the
-reference. Success: the last step of an episode has flips >= 1 and landed_upright.
+reference. Success: the last step of an episode has flips >= 1 and landed_upright, over deterministic
+episodes (the policy's mean action); the success of the same episodes with sampled actions is reported
+beside it, since an agent that learned late can stand with its noise but not yet without.
 
 What made it learn (measured on seed 0, see the lead's report): the learned reward
 reads (obs, obs_change) - the true reward pays the growth of flip progress, which a
@@ -178,19 +180,27 @@ def main(args: Args) -> None:
                 returns = np.asarray(cb.episode_true_returns)  # training episodes, on the training variant
                 curve = [float(c.mean()) for c in np.array_split(returns, len(returns) // 500 or 1) if len(c)]
                 ev = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)
+                torch.manual_seed(20_000 + seed)  # the sampled actions of the second evaluation
+                sampled = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed, deterministic=False)
                 runs.append({"teacher": teacher, "labels": b, "seed": seed, "seconds": secs,
                              "reward_seconds": cb.reward_seconds, "labels_used": len(cb.labels),
-                             "train_true_return_per_500_episodes": curve, **ev})
+                             "train_true_return_per_500_episodes": curve, **ev,
+                             "success_rate_sampled": sampled.get("success_rate", 0.0),
+                             "true_return_sampled": sampled["true_return_mean"]})
                 print(f"seed {seed} {teacher} {b} labels: success {ev.get('success_rate', 0):.2f}, return "
-                      f"{ev['true_return_mean']:.2f}, {secs:.0f} s", flush=True)
+                      f"{ev['true_return_mean']:.2f} (sampled actions: success {sampled.get('success_rate', 0):.2f}, "
+                      f"return {sampled['true_return_mean']:.2f}), {secs:.0f} s", flush=True)
     rows = []
     for teacher, b in [("true reward", 0)] * bool(args.reference) + [(t, b) for t in teachers for b in budgets]:
         sel = [r for r in runs if r["teacher"] == teacher and r["labels"] == b]
         succ = [r.get("success_rate", 0.0) for r in sel]
+        sampled = [r["success_rate_sampled"] for r in sel if "success_rate_sampled" in r]
         rows.append([teacher, b or "-", float(np.mean(succ)), float(np.std(succ)),
+                     float(np.mean(sampled)) if sampled else "-",
                      float(np.mean([r["true_return_mean"] for r in sel])), float(np.mean([r["seconds"] for r in sel]))])
     print_table(f"Backflip-v0, PPO {steps} steps, {args.seeds} seeds (target: >= 0.8 success, <= 900 labels, 10% mistakes)",
-                ["teacher", "labels", "success mean", "success std", "true return", "seconds per run"], rows)
+                ["teacher", "labels", "success mean", "success std", "success, sampled actions", "true return",
+                 "seconds per run"], rows)
     (out / "results.json").write_text(json.dumps({"args": vars(args), "runs": runs,
                                                   "wall_seconds": time.time() - started}, indent=2))
     import matplotlib

@@ -46,6 +46,7 @@ def test_rlhf_backflip_writes_runs_and_saves_each_agent_that_the_ranking_probe_r
     assert (tmp_path / "agent_noisy_20_seed0.zip").is_file() and (tmp_path / "plot.png").is_file()
     assert load_reward_model(tmp_path / "reward_noisy_20_seed0").ensemble_size == 3
     assert len(run["train_true_return_per_500_episodes"]) >= 1
+    assert 0.0 <= run["success_rate_sampled"] <= 1.0 and math.isfinite(run["true_return_sampled"])
     agent = str(tmp_path / "agent_noisy_20_seed0.zip")
     out = run_script("reward_ranking_probe.py", "--train-agents", agent, "--good-agents", agent, "--lasso", "0,0.1",
                      "--seeds", "1", "--pairs", "30", "--train-episodes", "2", "--test-episodes", "2")

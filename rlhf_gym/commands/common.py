@@ -120,11 +120,13 @@ def random_actor(env: gym.Env, seed: int):
     return lambda obs: space.sample()
 
 
-def evaluate_true_return(policy, env_id: str, env_kwargs: dict | None = None, n_episodes: int = 20, seed: int = 10_000) -> dict[str, Any]:
-    """Evaluate a policy (SB3 model or expert) on fresh seeded episodes of ``env_id``."""
+def evaluate_true_return(policy, env_id: str, env_kwargs: dict | None = None, n_episodes: int = 20, seed: int = 10_000,
+                         deterministic: bool = True) -> dict[str, Any]:
+    """Evaluate a policy (SB3 model or expert) on fresh seeded episodes of ``env_id``
+    (``deterministic=False``: an SB3 policy samples its actions; seed torch to repeat them)."""
     env = gym.make(env_id, **(env_kwargs or {}))
     try:
-        return run_episodes(env, policy_actor(policy), n_episodes, seed)
+        return run_episodes(env, policy_actor(policy, deterministic), n_episodes, seed)
     finally:
         env.close()
 
