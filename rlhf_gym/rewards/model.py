@@ -30,6 +30,11 @@ def _init_linear(layer: nn.Linear, gen: torch.Generator, zero: bool) -> None:
         layer.bias.zero_()
 
 
+def first_layer(member: nn.Module) -> nn.Linear:
+    """The layer of an ensemble member that reads the encoded inputs (a linear member is that layer)."""
+    return member if isinstance(member, nn.Linear) else member[0]
+
+
 class RewardNet(nn.Module):
     """K members mapping encoded inputs (N, D) to raw rewards (K, N); holds the
     normalisation statistics as buffers so they are saved with the weights."""
@@ -194,7 +199,7 @@ class RewardModel:
                 if part != "action":
                     mask[[offset + i for i in entries]] = 0.0
                 offset += self._part_size(part)
-            first = member if self.kind == "linear" else member[0]
+            first = first_layer(member)
             with torch.no_grad():
                 first.weight.mul_(mask)
             first.weight.register_hook(lambda grad, mask=mask: grad * mask)

@@ -17,7 +17,7 @@ import torch
 
 from rlhf_gym.feedback.segments import Segment, check_pair, stack_segments
 from rlhf_gym.rewards.bradley_terry import bradley_terry_loss, check_error_rate, check_labels
-from rlhf_gym.rewards.model import RewardModel
+from rlhf_gym.rewards.model import RewardModel, first_layer
 
 
 @dataclass
@@ -51,8 +51,7 @@ def flushed_denormals():
 
 def input_column_norms(member) -> torch.Tensor:
     """Per encoded input, the L2 norm of the weights a member's first layer gives it (D,)."""
-    first = member if isinstance(member, torch.nn.Linear) else member[0]
-    return first.weight.norm(dim=0)
+    return first_layer(member).weight.norm(dim=0)
 
 
 class RewardTrainer:
