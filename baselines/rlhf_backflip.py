@@ -29,7 +29,7 @@ Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
         [--crash-penalty 0] [--stand-reward 0.3] [--ent-coef 0.01]   # the reward variants and PPO's entropy bonus
         [--segment-length 200 --schedule constant --label-until 0.5 --steps 3000000]  # the README's best setting, with the line above
         [--reward-inputs next_obs] [--reward-ignore time_fraction] [--pool-steps 40000] [--member-obs-dropout 0.25]
-        [--input-lasso 0.1]
+        [--input-lasso 0.1] [--agents 2]
 """
 
 from __future__ import annotations
@@ -100,6 +100,9 @@ class Args:
     """PPO entropy bonus (-1: the Backflip preset's, 0)"""
     assumed_error_rate: float = -1.0
     """error rate the Bradley-Terry likelihood assumes (-1: the teacher's own, 0 or 0.1)"""
+    agents: int = 1
+    """agents sharing one reward model and query pool, taking turns (--steps is their total); the one with the
+    highest learned return is evaluated (1: one agent)"""
     reference: int = 1
     """1: also train PPO on the true reward per seed, for the preset's 300k steps (the reference row); 0: skip it"""
     eval_episodes: int = 20
@@ -149,7 +152,7 @@ def main(args: Args) -> None:
     import torch
 
     import rlhf_gym  # noqa: F401
-    from rlhf_gym.algorithms.rlhf_run import run_rlhf, run_true_reward
+    from rlhf_gym.algorithms.rlhf_run import run_rlhf, run_rlhf_population, run_true_reward
     from rlhf_gym.commands.common import evaluate_true_return, print_table
     from rlhf_gym.presets import ppo_preset
     from rlhf_gym.rewards import save_reward_model
@@ -174,7 +177,19 @@ def main(args: Args) -> None:
             runs.append({"teacher": "true reward", "labels": 0, "seed": seed, "seconds": secs, **ev})
         for teacher in teachers:
             for b in budgets:
-                agent, reward_model, cb, secs = run_rlhf(backflip_config(args, seed, teacher, b))
+                population = {}
+                if args.agents > 1:
+                    agents, learned, kept, reward_model, cb, feeders, secs = run_rlhf_population(
+                        backflip_config(args, seed, teacher, b), args.agents)
+                    agent = agents[kept]
+                    for k, other in enumerate(agents):
+                        other.save(out / f"agent_{teacher}_{b}_seed{seed}_member{k}.zip")
+                    population = {"kept_agent": kept, "learned_returns": learned, "success_per_agent": [
+                        evaluate_true_return(a, ENV_ID, {}, args.eval_episodes, 10_000 + seed).get("success_rate", 0.0)
+                        for a in agents], "feeders_train_true_return_last_500_episodes": [
+                        float(np.mean(f.episode_true_returns[-500:])) for f in feeders]}
+                else:
+                    agent, reward_model, cb, secs = run_rlhf(backflip_config(args, seed, teacher, b))
                 agent.save(out / f"agent_{teacher}_{b}_seed{seed}.zip")  # to watch or diagnose a run later
                 save_reward_model(reward_model, out / f"reward_{teacher}_{b}_seed{seed}")
                 returns = np.asarray(cb.episode_true_returns)  # training episodes, on the training variant
@@ -186,7 +201,7 @@ def main(args: Args) -> None:
                              "reward_seconds": cb.reward_seconds, "labels_used": len(cb.labels),
                              "train_true_return_per_500_episodes": curve, **ev,
                              "success_rate_sampled": sampled.get("success_rate", 0.0),
-                             "true_return_sampled": sampled["true_return_mean"]})
+                             "true_return_sampled": sampled["true_return_mean"], **population})
                 print(f"seed {seed} {teacher} {b} labels: success {ev.get('success_rate', 0):.2f}, return "
                       f"{ev['true_return_mean']:.2f} (sampled actions: success {sampled.get('success_rate', 0):.2f}, "
                       f"return {sampled['true_return_mean']:.2f}), {secs:.0f} s", flush=True)

@@ -69,6 +69,9 @@ class PreferenceLearningCallback(BaseCallback):
         explore_bonus: the agent's reward adds this times the ensemble's spread (``OptimisticReward``),
             lowered linearly to 0 by ``label_until``; 0 (default) gives the plain mean.
         seed: seeds clip cutting, pair choice and the trainer.
+        total_timesteps: the agent steps the label schedule spans (None: those of the first ``learn()``
+            call). Set it when the agent trains in several ``learn()`` calls, as agents taking turns do
+            (``rlhf_population.learn_in_turns``); the clips and the schedule then carry over between calls.
     """
 
     def __init__(self, reward_model: RewardModel, teacher, total_labels: int, schedule: str = "hyperbolic",
@@ -76,7 +79,8 @@ class PreferenceLearningCallback(BaseCallback):
                  query: str = "random", oversample: int = 10, label_store=None,
                  trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
                  pool_steps: int | None = None,
-                 normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0, verbose: int = 0):
+                 normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0,
+                 total_timesteps: int | None = None, verbose: int = 0):
         super().__init__(verbose)
         if not isinstance(reward_model, RewardModel):
             raise TypeError(f"reward_model={type(reward_model).__name__}; allowed: a RewardModel")
@@ -100,6 +104,11 @@ class PreferenceLearningCallback(BaseCallback):
                              f"({2 * int(segment_length)})")
         if pool_steps is not None:
             pool_size = int(pool_steps) // int(segment_length)
+        if total_timesteps is not None and (isinstance(total_timesteps, bool)
+                                            or not isinstance(total_timesteps, (int, np.integer)) or total_timesteps < 1):
+            raise ValueError(f"total_timesteps={total_timesteps!r}; allowed: None or an integer >= 1")
+        self.total_timesteps = None if total_timesteps is None else int(total_timesteps)
+        self.feeders: list = []  # EpisodeRecorders of other agents whose clips join the query pool
         self.label_store, self.relabel, self.pool_size = label_store, bool(relabel), int(pool_size)
         self.rng = np.random.default_rng(seed)
         self.trainer = RewardTrainer(reward_model, self.rng, trainer_config)
@@ -110,6 +119,7 @@ class PreferenceLearningCallback(BaseCallback):
         self.reward_seconds = 0.0
         self._rollout: list = []
         self._ep_true = self._ep_learned = None
+        self._started = False
         self.episode_true_returns: list[float] = []
         self.episode_learned_returns: list[float] = []
 
@@ -122,11 +132,15 @@ class PreferenceLearningCallback(BaseCallback):
             warnings.warn("PreferenceLearningCallback: VecNormalize(norm_reward=True) above the reward wrapper; "
                           "collected rewards are not rewritten after reward updates", stacklevel=2)
             self.relabel = False
+        self.wrapper.add_listener(self._on_transition)
+        if self._started and self.total_timesteps is not None:
+            return  # a later learn() call of the same run: clips, open episodes and schedule carry over
+        self._started = True
         n = self.wrapper.num_envs
         self.recorder = EpisodeRecorder(n, self.segment_length, self.rng, capacity=self.pool_size)
         self._ep_true, self._ep_learned = np.zeros(n), np.zeros(n)
-        self.wrapper.add_listener(self._on_transition)
-        self._total = max(int(getattr(self.model, "_total_timesteps", 0)) - int(self.model.num_timesteps), 1)
+        steps = int(getattr(self.model, "_total_timesteps", 0)) - int(self.model.num_timesteps)
+        self._total = max(self.total_timesteps or steps, 1)
         self._start = int(self.model.num_timesteps)
 
     def _on_training_end(self) -> None:
@@ -155,7 +169,7 @@ class PreferenceLearningCallback(BaseCallback):
         self.agent_reward.beta = self.explore_bonus * max(0.0, 1.0 - progress / self.schedule.until)
         target = self.schedule.target(progress)
         want = target - self.queries_asked
-        pool = self.recorder.take()
+        pool = self.recorder.take() + [clip for feeder in self.feeders for clip in feeder.take()]
         small = want < max(1, self.schedule.total // 50) and target < self.schedule.total
         if len(pool) < 2 or want <= 0 or small:  # ask in batches, but spend the whole budget
             self._log_returns()

@@ -77,42 +77,83 @@ def make_reward_model(cfg: RLHFConfig, env):
                                seed=cfg.seed)
 
 
+def preference_callback(cfg: RLHFConfig, rm, label_store_path=None, total_timesteps: int | None = None):
+    """The PreferenceLearningCallback (teacher, trainer, schedule) that ``cfg`` describes."""
+    from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback
+    from rlhf_gym.feedback import LabelStore, SyntheticTeacher
+    from rlhf_gym.feedback.queries import NEEDS_ENSEMBLE
+    from rlhf_gym.rewards import TrainerConfig
+
+    teacher = SyntheticTeacher(np.random.default_rng([cfg.seed, 1]), **cfg.teacher)
+    store = None if label_store_path is None else LabelStore(label_store_path)
+    query = "random" if (cfg.query in NEEDS_ENSEMBLE and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
+    trainer_config = TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
+                                   weight_decay=cfg.reward_weight_decay, input_lasso=cfg.reward_input_lasso)
+    return PreferenceLearningCallback(
+        rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
+        label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
+        trainer_config=trainer_config, normalize_on=cfg.normalize_on,
+        explore_bonus=cfg.explore_bonus, pool_steps=cfg.pool_steps, seed=cfg.seed, total_timesteps=total_timesteps)
+
+
+def _reward_model_and_venv(cfg: RLHFConfig, seed: int, rm=None):
+    """A VecLearnedReward over ``cfg``'s env seeded ``seed``, and its reward model (new unless given)."""
+    import gymnasium as gym
+    from stable_baselines3.common.env_util import make_vec_env
+
+    from rlhf_gym.wrappers import VecLearnedReward
+
+    if rm is None:
+        probe = gym.make(cfg.env_id, **cfg.env_kwargs)
+        rm = make_reward_model(cfg, probe)
+        probe.close()
+    return rm, VecLearnedReward(make_vec_env(cfg.env_id, n_envs=cfg.n_envs, seed=seed, env_kwargs=cfg.env_kwargs), rm)
+
+
 def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_callbacks=None):
     """Train ``cfg.algo`` on a reward learned online from a synthetic teacher.
 
     ``extra_callbacks(preference_callback) -> [BaseCallback, ...]`` adds callbacks that run
     after the preference callback (diagnostics, logging). Returns (agent, reward_model,
     callback, seconds)."""
-    import gymnasium as gym
-    from stable_baselines3.common.env_util import make_vec_env
-
-    from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback
-    from rlhf_gym.feedback import LabelStore, SyntheticTeacher
-    from rlhf_gym.feedback.queries import NEEDS_ENSEMBLE
-    from rlhf_gym.rewards import TrainerConfig
-    from rlhf_gym.wrappers import VecLearnedReward
-
     started = time.perf_counter()
-    probe = gym.make(cfg.env_id, **cfg.env_kwargs)
-    rm = make_reward_model(cfg, probe)
-    probe.close()
-    venv = VecLearnedReward(make_vec_env(cfg.env_id, n_envs=cfg.n_envs, seed=cfg.seed, env_kwargs=cfg.env_kwargs), rm)
+    rm, venv = _reward_model_and_venv(cfg, cfg.seed)
     agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
-    teacher = SyntheticTeacher(np.random.default_rng([cfg.seed, 1]), **cfg.teacher)
-    store = None if label_store_path is None else LabelStore(label_store_path)
-    query = "random" if (cfg.query in NEEDS_ENSEMBLE and cfg.ensemble < 2) else cfg.query  # one member cannot disagree
-    trainer_config = TrainerConfig(error_rate=cfg.assumed_error_rate, drop_suspect=cfg.drop_suspect,
-                                   weight_decay=cfg.reward_weight_decay, input_lasso=cfg.reward_input_lasso)
-    cb = PreferenceLearningCallback(
-        rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
-        label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
-        trainer_config=trainer_config, normalize_on=cfg.normalize_on,
-        explore_bonus=cfg.explore_bonus, pool_steps=cfg.pool_steps, seed=cfg.seed)
+    cb = preference_callback(cfg, rm, label_store_path)
     callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")
     venv.close()
     return agent, rm, cb, time.perf_counter() - started
+
+
+def run_rlhf_population(cfg: RLHFConfig, n_agents: int, turn_rollouts: int = 10, pick_episodes: int = 5):
+    """``n_agents`` agents (seeds cfg.seed, cfg.seed + 1000, ...) share one reward model and query pool,
+    ``cfg.steps // n_agents`` steps each in turns of ``turn_rollouts`` rollouts; the agent kept is the one
+    with the highest learned return over ``pick_episodes`` deterministic episodes of the training env.
+
+    Returns (agents, learned_returns, kept_index, reward_model, lead_callback, feeders, seconds)."""
+    from rlhf_gym.algorithms.rlhf_population import ClipFeeder, learn_in_turns, learned_returns
+
+    if isinstance(n_agents, bool) or not isinstance(n_agents, int) or n_agents < 2:
+        raise ValueError(f"n_agents={n_agents!r}; allowed: an integer >= 2 (one agent: run_rlhf)")
+    if cfg.algo not in ("ppo", "a2c"):
+        raise ValueError(f"run_rlhf_population: algo={cfg.algo!r}; allowed: ppo, a2c (turns of whole rollouts)")
+    started = time.perf_counter()
+    steps = cfg.steps // n_agents
+    rm, agents, venvs = None, [], []
+    for k in range(n_agents):
+        rm, venv = _reward_model_and_venv(cfg, cfg.seed + 1000 * k, rm)
+        venvs.append(venv)
+        agents.append(make_agent(cfg.algo, venv, cfg.seed + 1000 * k, cfg.agent_kwargs, cfg.tensorboard_dir))
+    lead = preference_callback(cfg, rm, total_timesteps=steps)
+    feeders = [ClipFeeder(lead, seed=cfg.seed + 1000 * k) for k in range(1, n_agents)]
+    rollout = agents[0].n_steps * cfg.n_envs
+    learn_in_turns(agents, [lead, *feeders], steps, turn_rollouts * rollout)
+    for venv in venvs:
+        venv.close()
+    learned = learned_returns(agents, rm, cfg.env_id, cfg.env_kwargs, pick_episodes, 30_000 + cfg.seed)
+    return agents, learned, int(np.argmax(learned)), rm, lead, feeders, time.perf_counter() - started
 
 
 def run_true_reward(cfg: RLHFConfig):
