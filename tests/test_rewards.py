@@ -321,8 +321,12 @@ def test_optimistic_reward_adds_beta_times_the_members_spread():
     bonus = OptimisticReward(model, beta=2.0)(obs, act, obs)
     assert np.allclose(bonus, members.mean(0) + 2.0 * members.std(0), atol=1e-6)
     assert (bonus > model(obs, act, obs)).mean() > 0.99  # the spread is positive wherever members differ
-    with pytest.raises(ValueError, match="beta=-1.0; allowed: a float >= 0"):
-        OptimisticReward(model, beta=-1.0)
+    penalty = OptimisticReward(model, beta=-1.0)(obs, act, obs)  # pessimism once labels end
+    assert np.allclose(penalty, members.mean(0) - members.std(0), atol=1e-6)
+    for bad in (float("nan"), float("inf"), "1", True):
+        with pytest.raises(ValueError, match="allowed: a finite float"):
+            OptimisticReward(model, beta=bad)
     single = RewardModel.for_env(env, kind="mlp", ensemble_size=1)
-    with pytest.raises(ValueError, match="needs an ensemble"):
-        OptimisticReward(single, beta=0.5)
+    for beta in (0.5, -0.5):
+        with pytest.raises(ValueError, match="needs an ensemble"):
+            OptimisticReward(single, beta=beta)

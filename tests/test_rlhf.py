@@ -171,9 +171,9 @@ def test_reward_diagnostics_log_the_learned_reward_against_the_truth():
 
 
 def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
-    """With explore_bonus the agent's reward is the OptimisticReward, its beta falls to 0 by
-    label_until and the wrapper gets the plain model back afterwards; normalize_on="labelled"
-    scales the reward to output_scale over every judged clip."""
+    """With explore_bonus the agent's reward is the OptimisticReward, its beta falls to 0 (or to
+    final_bonus) by label_until and the wrapper gets the plain model back afterwards;
+    normalize_on="labelled" scales the reward to output_scale over every judged clip."""
     from rlhf_gym.feedback.segments import stack_segments
     from rlhf_gym.rewards import OptimisticReward
 
@@ -200,3 +200,12 @@ def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
     assert np.allclose(members.mean(axis=1), 0.0, atol=1e-4) and np.allclose(members.std(axis=1), 0.1, atol=1e-4)
     with pytest.raises(ValueError, match="normalize_on='everything'"):
         PreferenceLearningCallback(rm, SyntheticTeacher(0), 10, normalize_on="everything")
+    betas.clear()  # with final_bonus the weight moves from explore_bonus to it by label_until, then stays
+    later = Probe(rm, SyntheticTeacher(5), total_labels=40, segment_length=10, query="random", label_until=0.5,
+                  explore_bonus=1.5, final_bonus=-1.0, seed=5)
+    PPO("MlpPolicy", venv, seed=5, device="cpu", n_steps=64, batch_size=64, n_epochs=1).learn(1024, callback=later)
+    assert betas[0] > 0.0 and betas == sorted(betas, reverse=True) and betas[-4:] == [-1.0] * 4
+    assert venv.reward_fn is rm
+    with pytest.raises(ValueError, match="beta"):
+        PreferenceLearningCallback(RewardModel.for_env(venv, kind="mlp", ensemble_size=1), SyntheticTeacher(0), 10,
+                                   final_bonus=-1.0)

@@ -67,7 +67,9 @@ class PreferenceLearningCallback(BaseCallback):
         normalize_on: the clips the learned reward is scaled on (zero mean, std ``output_scale``):
             "recent" (the latest 500 clips of the agent) or "labelled" (every clip the teacher judged).
         explore_bonus: the agent's reward adds this times the ensemble's spread (``OptimisticReward``),
-            lowered linearly to 0 by ``label_until``; 0 (default) gives the plain mean.
+            moved linearly to ``final_bonus`` by ``label_until``; 0 (default) gives the plain mean.
+        final_bonus: the spread's weight once the labels end (default 0); a negative value makes the
+            agent avoid what the members disagree about once no label can correct the reward there.
         seed: seeds clip cutting, pair choice and the trainer.
         total_timesteps: the agent steps the label schedule spans (None: those of the first ``learn()``
             call). Set it when the agent trains in several ``learn()`` calls, as agents taking turns do
@@ -79,7 +81,7 @@ class PreferenceLearningCallback(BaseCallback):
                  query: str = "random", oversample: int = 10, label_store=None,
                  trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
                  pool_steps: int | None = None,
-                 normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0,
+                 normalize_on: str = "recent", explore_bonus: float = 0.0, final_bonus: float = 0.0, seed: int = 0,
                  total_timesteps: int | None = None, verbose: int = 0):
         super().__init__(verbose)
         if not isinstance(reward_model, RewardModel):
@@ -94,8 +96,9 @@ class PreferenceLearningCallback(BaseCallback):
         if normalize_on not in NORMALIZE_ON:
             raise ValueError(f"normalize_on={normalize_on!r}; allowed: {NORMALIZE_ON}")
         self.reward_model, self.teacher, self.normalize_on = reward_model, teacher, normalize_on
-        self.explore_bonus = float(explore_bonus)
+        self.explore_bonus, self.final_bonus = float(explore_bonus), float(final_bonus)
         self.agent_reward = OptimisticReward(reward_model, self.explore_bonus)
+        OptimisticReward(reward_model, self.final_bonus)  # raises, naming beta, if final_bonus does not fit the model
         self.schedule = LabelSchedule(int(total_labels), schedule, initial_fraction, label_until)
         self.segment_length, self.query, self.oversample = int(segment_length), query, int(oversample)
         if pool_steps is not None and (isinstance(pool_steps, bool) or not isinstance(pool_steps, (int, np.integer))
@@ -123,11 +126,16 @@ class PreferenceLearningCallback(BaseCallback):
         self.episode_true_returns: list[float] = []
         self.episode_learned_returns: list[float] = []
 
+    @property
+    def uses_spread(self) -> bool:
+        """Whether the agent's reward reads the members' spread (a bonus or a penalty)."""
+        return self.explore_bonus != 0.0 or self.final_bonus != 0.0
+
     # ---- wiring -----------------------------------------------------------------
     def _on_training_start(self) -> None:
         self.wrapper, normalized = find_learned_reward(self.model.get_env())
         # Keep the wrapper on the model being trained (with the bonus while there is one).
-        self.wrapper.reward_fn = self.agent_reward if self.explore_bonus > 0.0 else self.reward_model
+        self.wrapper.reward_fn = self.agent_reward if self.uses_spread else self.reward_model
         if normalized and self.relabel:
             warnings.warn("PreferenceLearningCallback: VecNormalize(norm_reward=True) above the reward wrapper; "
                           "collected rewards are not rewritten after reward updates", stacklevel=2)
@@ -166,7 +174,8 @@ class PreferenceLearningCallback(BaseCallback):
     # ---- the loop -----------------------------------------------------------------
     def _on_rollout_end(self) -> None:
         progress = (self.model.num_timesteps - self._start) / self._total
-        self.agent_reward.beta = self.explore_bonus * max(0.0, 1.0 - progress / self.schedule.until)
+        done = min(1.0, progress / self.schedule.until)
+        self.agent_reward.beta = self.explore_bonus + (self.final_bonus - self.explore_bonus) * done
         target = self.schedule.target(progress)
         want = target - self.queries_asked
         pool = self.recorder.take() + [clip for feeder in self.feeders for clip in feeder.take()]

@@ -42,8 +42,8 @@ class ClipFeeder(BaseCallback):
         if getattr(fn, "model", fn) is not self.lead.reward_model:  # an OptimisticReward holds its model
             raise ValueError("ClipFeeder: this agent's VecLearnedReward holds another reward model; allowed: "
                              "VecLearnedReward(venv, lead.reward_model), the model the lead callback trains")
-        # The lead's reward, with its exploration bonus (one object: the lead lowers it for every agent).
-        self.wrapper.reward_fn = self.lead.agent_reward if self.lead.explore_bonus > 0.0 else self.lead.reward_model
+        # The lead's reward, with its exploration bonus (one object: the lead moves it for every agent).
+        self.wrapper.reward_fn = self.lead.agent_reward if self.lead.uses_spread else self.lead.reward_model
         if self.recorder is None:
             n = self.wrapper.num_envs
             self.recorder = EpisodeRecorder(n, self.lead.segment_length, self.rng, capacity=self.lead.pool_size)

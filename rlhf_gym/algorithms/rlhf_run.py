@@ -42,7 +42,8 @@ class RLHFConfig:
     reward_weight_decay: float = 0.0  # L2 on the reward model's weights (keeps event sizes from tracking their frequency)
     reward_input_lasso: float = 0.0   # group lasso on the reward net's input columns (prefers rewards reading few inputs)
     normalize_on: str = "recent"      # recent | labelled: the clips the learned reward is scaled on
-    explore_bonus: float = 0.0        # agent's reward += this x ensemble spread, lowered to 0 by label_until
+    explore_bonus: float = 0.0        # agent's reward += this x ensemble spread, moved to final_bonus by label_until
+    final_bonus: float = 0.0          # the spread's weight after label_until (< 0: pessimism)
     pool_steps: int | None = None     # queries come from the clips of the newest this many steps (None: 3000 clips)
     seed: int = 0
     progress_bar: bool = False
@@ -93,7 +94,7 @@ def preference_callback(cfg: RLHFConfig, rm, label_store_path=None, total_timest
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
         label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
         trainer_config=trainer_config, normalize_on=cfg.normalize_on,
-        explore_bonus=cfg.explore_bonus, pool_steps=cfg.pool_steps, seed=cfg.seed, total_timesteps=total_timesteps)
+        explore_bonus=cfg.explore_bonus, final_bonus=cfg.final_bonus, pool_steps=cfg.pool_steps, seed=cfg.seed, total_timesteps=total_timesteps)
 
 
 def _reward_model_and_venv(cfg: RLHFConfig, seed: int, rm=None):

@@ -3,7 +3,9 @@
 Why: an agent trained on a learned reward only visits what the reward already likes, so
 the teacher is never asked about states the labels have not reached (RUNE, Liang et al.
 2022). Adding ``beta`` times the members' spread makes such states worth a visit; the
-online loop lowers ``beta`` to 0 as the label budget runs out.
+online loop lowers ``beta`` to 0 as the label budget runs out. A negative ``beta`` is the opposite,
+pessimism: once no more labels come, the agent is kept from states where the members disagree,
+which are the states the labels never priced and where PPO can exploit the reward's errors.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from rlhf_gym.rewards.model import RewardModel
 
 
 class OptimisticReward:
-    """A reward_fn: ``mean over members + beta * std over members`` of a RewardModel's normalised outputs."""
+    """A reward_fn: ``mean over members + beta * std over members`` of a RewardModel's normalised outputs
+    (beta > 0: optimistic, beta < 0: pessimistic)."""
 
     def __init__(self, model: RewardModel, beta: float = 0.0):
         if not isinstance(model, RewardModel):
@@ -28,10 +31,10 @@ class OptimisticReward:
 
     @beta.setter
     def beta(self, value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0.0:
-            raise ValueError(f"OptimisticReward: beta={value!r}; allowed: a float >= 0")
-        if value > 0.0 and self.model.ensemble_size < 2:
-            raise ValueError("OptimisticReward: beta > 0 needs an ensemble (ensemble_size >= 2); "
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ValueError(f"OptimisticReward: beta={value!r}; allowed: a finite float")
+        if value != 0.0 and self.model.ensemble_size < 2:
+            raise ValueError("OptimisticReward: beta != 0 needs an ensemble (ensemble_size >= 2); "
                              f"the model has {self.model.ensemble_size} member")
         self._beta = float(value)
 
@@ -41,6 +44,6 @@ class OptimisticReward:
     def __call__(self, obs, actions, next_obs, dones=None) -> np.ndarray:
         members = self.model.member_rewards(obs, actions, next_obs)
         reward = members.mean(axis=0)
-        if self._beta > 0.0:
+        if self._beta != 0.0:
             reward = reward + self._beta * members.std(axis=0)
         return reward.astype(np.float32)
