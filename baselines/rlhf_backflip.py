@@ -29,7 +29,7 @@ Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
         [--crash-penalty 0] [--stand-reward 0.3] [--ent-coef 0.01]   # the reward variants and PPO's entropy bonus
         [--segment-length 200 --schedule constant --label-until 0.5 --steps 3000000]  # the README's best setting, with the line above
         [--reward-inputs next_obs] [--reward-ignore time_fraction] [--pool-steps 40000] [--member-obs-dropout 0.25]
-        [--input-lasso 0.1] [--agents 2] [--final-bonus -1]
+        [--input-lasso 0.1] [--agents 2] [--final-bonus -1] [--final-log-std -3]
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ class Args:
     explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
     final_bonus: float = 0.0
+    final_log_std: float = 0.0
+    """PPO's action log std is capped down to this from --label-until to the end (NoiseAnneal), e.g. -3; 0: off"""
     """the spread's weight once labels end (the bonus moves to it linearly); < 0: pessimism, e.g. -1"""
     reward_inputs: str = "obs,obs_change"
     """comma-separated inputs of the learned reward (of obs, action, next_obs, obs_change)"""
@@ -136,6 +138,7 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
                      reward_input_lasso=args.input_lasso,
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
                      explore_bonus=args.explore_bonus, final_bonus=args.final_bonus, ensemble=args.ensemble,
+                     final_log_std=args.final_log_std or None,
                      pool_steps=args.pool_steps or None,
                      reward_ignore_obs=tuple(OBS_INDEX[name] for name in ignored),
                      reward_member_obs_dropout=args.member_obs_dropout, seed=seed)

@@ -44,6 +44,7 @@ class RLHFConfig:
     normalize_on: str = "recent"      # recent | labelled: the clips the learned reward is scaled on
     explore_bonus: float = 0.0        # agent's reward += this x ensemble spread, moved to final_bonus by label_until
     final_bonus: float = 0.0          # the spread's weight after label_until (< 0: pessimism)
+    final_log_std: float | None = None  # action noise capped down to this from label_until to the end (NoiseAnneal)
     pool_steps: int | None = None     # queries come from the clips of the newest this many steps (None: 3000 clips)
     seed: int = 0
     progress_bar: bool = False
@@ -122,6 +123,10 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
     cb = preference_callback(cfg, rm, label_store_path)
     callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
+    if cfg.final_log_std is not None:
+        from rlhf_gym.algorithms.noise_anneal import NoiseAnneal
+
+        callbacks.append(NoiseAnneal(cfg.final_log_std, start=cfg.label_until))
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")
     venv.close()
@@ -140,6 +145,8 @@ def run_rlhf_population(cfg: RLHFConfig, n_agents: int, turn_rollouts: int = 10,
         raise ValueError(f"n_agents={n_agents!r}; allowed: an integer >= 2 (one agent: run_rlhf)")
     if cfg.algo not in ("ppo", "a2c"):
         raise ValueError(f"run_rlhf_population: algo={cfg.algo!r}; allowed: ppo, a2c (turns of whole rollouts)")
+    if cfg.final_log_std is not None:
+        raise ValueError("run_rlhf_population: final_log_std is set; allowed: None (NoiseAnneal spans one learn() call)")
     started = time.perf_counter()
     steps = cfg.steps // n_agents
     rm, agents, venvs = None, [], []
