@@ -85,9 +85,9 @@ class Args:
     explore_bonus: float = 1.0
     """agent's reward += this x ensemble spread while labels are asked (RUNE); 0: off"""
     final_bonus: float = 0.0
+    """the spread's weight once labels end (the bonus moves to it linearly); < 0: pessimism, e.g. -1"""
     final_log_std: float = 0.0
     """PPO's action log std is capped down to this from --label-until to the end (NoiseAnneal), e.g. -3; 0: off"""
-    """the spread's weight once labels end (the bonus moves to it linearly); < 0: pessimism, e.g. -1"""
     reward_inputs: str = "obs,obs_change"
     """comma-separated inputs of the learned reward (of obs, action, next_obs, obs_change)"""
     reward_ignore: str = ""
