@@ -206,6 +206,8 @@ def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
     PPO("MlpPolicy", venv, seed=5, device="cpu", n_steps=64, batch_size=64, n_epochs=1).learn(1024, callback=later)
     assert betas[0] > 0.0 and betas == sorted(betas, reverse=True) and betas[-4:] == [-1.0] * 4
     assert venv.reward_fn is rm
-    with pytest.raises(ValueError, match="beta"):
+    with pytest.raises(ValueError, match="final_bonus=-1.0 .non-zero. needs an ensemble"):
         PreferenceLearningCallback(RewardModel.for_env(venv, kind="mlp", ensemble_size=1), SyntheticTeacher(0), 10,
                                    final_bonus=-1.0)
+    with pytest.raises(ValueError, match="explore_bonus=nan; allowed: a finite float"):
+        PreferenceLearningCallback(rm, SyntheticTeacher(0), 10, explore_bonus=float("nan"))

@@ -25,7 +25,7 @@ from rlhf_gym.feedback.rollouts import EpisodeRecorder
 from rlhf_gym.feedback.segments import stack_segments
 from rlhf_gym.feedback.teachers import ReplayTeacher
 from rlhf_gym.rewards.model import RewardModel
-from rlhf_gym.rewards.optimistic import OptimisticReward
+from rlhf_gym.rewards.optimistic import OptimisticReward, check_spread_weight
 from rlhf_gym.rewards.trainer import RewardTrainer, TrainerConfig
 from rlhf_gym.wrappers.vec_learned_reward import VecLearnedReward
 
@@ -96,9 +96,9 @@ class PreferenceLearningCallback(BaseCallback):
         if normalize_on not in NORMALIZE_ON:
             raise ValueError(f"normalize_on={normalize_on!r}; allowed: {NORMALIZE_ON}")
         self.reward_model, self.teacher, self.normalize_on = reward_model, teacher, normalize_on
-        self.explore_bonus, self.final_bonus = float(explore_bonus), float(final_bonus)
+        self.explore_bonus = check_spread_weight("explore_bonus", explore_bonus, reward_model.ensemble_size)
+        self.final_bonus = check_spread_weight("final_bonus", final_bonus, reward_model.ensemble_size)
         self.agent_reward = OptimisticReward(reward_model, self.explore_bonus)
-        OptimisticReward(reward_model, self.final_bonus)  # raises, naming beta, if final_bonus does not fit the model
         self.schedule = LabelSchedule(int(total_labels), schedule, initial_fraction, label_until)
         self.segment_length, self.query, self.oversample = int(segment_length), query, int(oversample)
         if pool_steps is not None and (isinstance(pool_steps, bool) or not isinstance(pool_steps, (int, np.integer))

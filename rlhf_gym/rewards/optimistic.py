@@ -15,6 +15,17 @@ import numpy as np
 from rlhf_gym.rewards.model import RewardModel
 
 
+def check_spread_weight(name: str, value, ensemble_size: int) -> float:
+    """The weight of the members' spread, as a float; raises naming ``name`` unless it is finite and,
+    when non-zero, the model has at least two members to disagree."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise ValueError(f"{name}={value!r}; allowed: a finite float")
+    if value != 0.0 and ensemble_size < 2:
+        raise ValueError(f"{name}={value!r} (non-zero) needs an ensemble (ensemble_size >= 2); "
+                         f"the model has {ensemble_size} member")
+    return float(value)
+
+
 class OptimisticReward:
     """A reward_fn: ``mean over members + beta * std over members`` of a RewardModel's normalised outputs
     (beta > 0: optimistic, beta < 0: pessimistic)."""
@@ -31,12 +42,7 @@ class OptimisticReward:
 
     @beta.setter
     def beta(self, value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise ValueError(f"OptimisticReward: beta={value!r}; allowed: a finite float")
-        if value != 0.0 and self.model.ensemble_size < 2:
-            raise ValueError("OptimisticReward: beta != 0 needs an ensemble (ensemble_size >= 2); "
-                             f"the model has {self.model.ensemble_size} member")
-        self._beta = float(value)
+        self._beta = check_spread_weight("OptimisticReward: beta", value, self.model.ensemble_size)
 
     def check_env(self, env) -> None:
         self.model.check_env(env)
