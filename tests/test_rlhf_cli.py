@@ -44,6 +44,21 @@ def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
     assert res["labels_used"] == 10 and "expert_return_mean" not in res
 
 
+def test_final_log_std_caps_the_saved_agents_noise_in_both_feedback_modes(tmp_path):
+    from stable_baselines3 import PPO
+
+    first, second = tmp_path / "synthetic", tmp_path / "file"
+    common = ["--env", "rlhf_gym/Backflip-v0", "--steps", "2048", "--n-envs", "1", "--no-baseline",
+              "--eval-episodes", "1", "--final-log-std", "-3", "--label-until", "0.5"]  # 8 rollouts of 256 steps
+    assert main(["train", "--labels", "6", *common, "--out", str(first)]) == 0
+    assert main(["train", "--feedback", "file", "--labels-file", str(first / "labels.jsonl"), *common,
+                 "--out", str(second)]) == 0
+    for out in (first, second):
+        log_std = PPO.load(out / "agent.zip", device="cpu").policy.log_std.detach()
+        # PPO starts at log std 0 and barely moves it in 2048 steps; the last cap (7/8 of the way) is 0.75 x -3
+        assert float(log_std.max()) < -2.0
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["--feedback", "file"], "--labels-file"),
     (["--labels", "1"], "--labels: 1"),
@@ -57,6 +72,11 @@ def test_train_on_a_gymnasium_env_with_early_termination(tmp_path):
     (["--reward-input-lasso", "-0.1"], "--reward-input-lasso: -0.1; allowed: a finite number >= 0"),
     (["--explore-bonus", "-1"], "--explore-bonus: -1.0"),
     (["--explore-bonus", "1", "--ensemble", "1"], "needs an ensemble"),
+    (["--final-bonus", "nan"], "--final-bonus: nan; allowed: a finite number"),
+    (["--final-bonus", "-1", "--ensemble", "1"], "--final-bonus: -1.0 needs an ensemble"),
+    (["--final-log-std", "5"], "--final-log-std: 5.0; allowed: a number in [-20, 2]"),
+    (["--final-log-std", "-3", "--algo", "sac"], "allowed with --algo ppo or a2c"),
+    (["--final-log-std", "-3"], "--final-log-std: needs Box actions; 'rlhf_gym/GridWorld-v0' has Discrete(4)"),
     (["--reward-input-clip", "0"], "--reward-input-clip: 0.0"),
     (["--reward-ignore-obs", "clock"], "--reward-ignore-obs: 'clock'; allowed: comma-separated integers"),
     (["--env", "rlhf_gym/Backflip-v0", "--reward-ignore-obs", "99"], "ignore_obs=(99,); allowed: distinct flat indices 0..15"),
@@ -77,8 +97,11 @@ def test_exploration_and_scaling_flags_reach_the_config():
     args = build_parser().parse_args(["train", "--env", "rlhf_gym/Backflip-v0", "--explore-bonus", "2",
                                       "--normalize-on", "labelled", "--reward-input-clip", "5",
                                       "--pool-steps", "40000", "--reward-ignore-obs", "11",
-                                      "--reward-member-obs-dropout", "0.25", "--reward-input-lasso", "0.1"])
+                                      "--reward-member-obs-dropout", "0.25", "--reward-input-lasso", "0.1",
+                                      "--final-bonus", "-0.5", "--final-log-std", "-3"])
     cfg = _config(args, {})
+    assert (cfg.final_bonus, cfg.final_log_std) == (-0.5, -3.0)
+    assert _config(build_parser().parse_args(["train"]), {}).final_log_std is None
     assert cfg.reward_member_obs_dropout == 0.25 and cfg.reward_input_lasso == 0.1
     assert (cfg.explore_bonus, cfg.normalize_on, cfg.reward_input_clip) == (2.0, "labelled", 5.0)
     assert cfg.pool_steps == 40000 and cfg.reward_ignore_obs == (11,)

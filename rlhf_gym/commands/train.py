@@ -65,6 +65,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--explore-bonus", type=float, default=0.0,
                    help="agent's reward += this x the ensemble's spread, lowered to 0 by --label-until "
                         "(RUNE; needs --ensemble >= 2) (default: %(default)s)")
+    p.add_argument("--final-bonus", type=float, default=0.0,
+                   help="the spread's weight once the labels end; the bonus moves to it by --label-until "
+                        "(< 0: pessimism) (default: %(default)s)")
+    p.add_argument("--final-log-std", type=float, default=None,
+                   help="cap the action noise's log std down a line to this from --label-until to the end, so the "
+                        "deterministic action is what the agent practised (ppo/a2c, Box actions) (default: off)")
     p.add_argument("--reward-input-clip", type=float, default=None,
                    help="clip the reward model's standardised inputs to +-this (default: no clip)")
     p.add_argument("--reward-ignore-obs", default=None, metavar="LIST",
@@ -107,6 +113,15 @@ def _check(args) -> None:
     if args.explore_bonus > 0.0 and args.ensemble < 2:
         raise ValueError(f"--explore-bonus: {args.explore_bonus} needs an ensemble; allowed with --ensemble >= 2 "
                          f"(got {args.ensemble})")
+    if not math.isfinite(args.final_bonus):
+        raise ValueError(f"--final-bonus: {args.final_bonus}; allowed: a finite number")
+    if args.final_bonus != 0.0 and args.ensemble < 2:
+        raise ValueError(f"--final-bonus: {args.final_bonus} needs an ensemble; allowed with --ensemble >= 2 "
+                         f"(got {args.ensemble})")
+    if args.final_log_std is not None and not -20.0 <= args.final_log_std <= 2.0:
+        raise ValueError(f"--final-log-std: {args.final_log_std}; allowed: a number in [-20, 2]")
+    if args.final_log_std is not None and args.algo == "sac":
+        raise ValueError("--final-log-std: SAC's noise depends on the state; allowed with --algo ppo or a2c")
     if args.reward_input_clip is not None and not args.reward_input_clip > 0.0:
         raise ValueError(f"--reward-input-clip: {args.reward_input_clip}; allowed: a number > 0")
     if not 0.0 <= args.reward_member_obs_dropout < 1.0:
@@ -137,7 +152,8 @@ def _config(args, env_kwargs: dict):
         assumed_error_rate=args.assumed_error_rate, schedule=args.schedule, label_until=args.label_until,
         drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
         reward_input_lasso=args.reward_input_lasso,
-        normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, reward_input_clip=args.reward_input_clip,
+        normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, final_bonus=args.final_bonus,
+        final_log_std=args.final_log_std, reward_input_clip=args.reward_input_clip,
         pool_steps=args.pool_steps, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
         reward_member_obs_dropout=args.reward_member_obs_dropout,
     )
@@ -173,6 +189,9 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--env: {args.env!r} has {name}={getattr(env, name)}; allowed: Box or Discrete")
     if args.algo == "sac" and not isinstance(env.action_space, spaces.Box):
         raise ValueError(f"--algo: sac needs Box actions; {args.env!r} has {env.action_space}; allowed here: ppo, a2c")
+    if args.final_log_std is not None and not isinstance(env.action_space, spaces.Box):
+        raise ValueError(f"--final-log-std: needs Box actions; {args.env!r} has {env.action_space}; "
+                         "allowed: leave it off")
     directory = common.out_dir(args, "train")
     torch.manual_seed(args.seed)  # SB3 seeds the agent itself too; the reward model uses its own generator
     cfg = _config(args, kw)
@@ -190,7 +209,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"== {args.env}: reward model fitted to {labels_used} recorded labels; {args.algo.upper()} for {steps} steps")
         venv = VecLearnedReward(make_vec_env(args.env, n_envs=cfg.n_envs, seed=args.seed, env_kwargs=kw), rm)
         agent = make_agent(args.algo, venv, args.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
-        agent.learn(steps, progress_bar=True, tb_log_name="rlhf")
+        anneal = None
+        if cfg.final_log_std is not None:
+            from rlhf_gym.algorithms.noise_anneal import NoiseAnneal
+
+            anneal = NoiseAnneal(cfg.final_log_std, start=cfg.label_until)
+        agent.learn(steps, callback=anneal, progress_bar=True, tb_log_name="rlhf")
         venv.close()
     save_reward_model(rm, directory / "reward_model")
     agent.save(directory / "agent.zip")
