@@ -87,7 +87,9 @@ class Args:
     final_bonus: float = 0.0
     """the spread's weight once labels end (the bonus moves to it linearly); < 0: pessimism, e.g. -1"""
     final_log_std: float = 0.0
-    """PPO's action log std is capped down to this from --label-until to the end (NoiseAnneal), e.g. -3; 0: off"""
+    """PPO's action log std is capped down to this from --anneal-start to the end (NoiseAnneal), e.g. -3; 0: off"""
+    anneal_start: float = -1.0
+    """share of training where that cap starts (-1: --label-until)"""
     reward_inputs: str = "obs,obs_change"
     """comma-separated inputs of the learned reward (of obs, action, next_obs, obs_change)"""
     reward_ignore: str = ""
@@ -139,6 +141,7 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
                      reward_input_clip=args.input_clip or None, normalize_on=args.normalize_on,
                      explore_bonus=args.explore_bonus, final_bonus=args.final_bonus, ensemble=args.ensemble,
                      final_log_std=args.final_log_std or None,
+                     anneal_start=None if args.anneal_start < 0 else args.anneal_start,
                      pool_steps=args.pool_steps or None,
                      reward_ignore_obs=tuple(OBS_INDEX[name] for name in ignored),
                      reward_member_obs_dropout=args.member_obs_dropout, seed=seed)

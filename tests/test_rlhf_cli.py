@@ -52,11 +52,12 @@ def test_final_log_std_caps_the_saved_agents_noise_in_both_feedback_modes(tmp_pa
               "--eval-episodes", "1", "--final-log-std", "-3", "--label-until", "0.5"]  # 8 rollouts of 256 steps
     assert main(["train", "--labels", "6", *common, "--out", str(first)]) == 0
     assert main(["train", "--feedback", "file", "--labels-file", str(first / "labels.jsonl"), *common,
-                 "--out", str(second)]) == 0
-    for out in (first, second):
-        log_std = PPO.load(out / "agent.zip", device="cpu").policy.log_std.detach()
-        # PPO starts at log std 0 and barely moves it in 2048 steps; the last cap (7/8 of the way) is 0.75 x -3
-        assert float(log_std.max()) < -2.0
+                 "--anneal-start", "0.75", "--out", str(second)]) == 0
+    # PPO starts at log std 0 and barely moves it in 2048 steps. The last cap (at 7/8 of training) is
+    # 0.75 x -3 from --label-until 0.5 and 0.5 x -3 from --anneal-start 0.75.
+    synthetic, from_file = (PPO.load(out / "agent.zip", device="cpu").policy.log_std.detach() for out in (first, second))
+    assert float(synthetic.max()) < -2.0
+    assert -2.0 < float(from_file.min()) and float(from_file.max()) < -1.0
 
 
 @pytest.mark.parametrize("argv, fragment", [
@@ -76,6 +77,8 @@ def test_final_log_std_caps_the_saved_agents_noise_in_both_feedback_modes(tmp_pa
     (["--final-bonus", "-1", "--ensemble", "1"], "--final-bonus: -1.0 needs an ensemble"),
     (["--final-log-std", "5"], "--final-log-std: 5.0; allowed: a number in [-20, 2]"),
     (["--final-log-std", "-3", "--algo", "sac"], "allowed with --algo ppo or a2c"),
+    (["--final-log-std", "-3", "--anneal-start", "1"], "--anneal-start: 1.0; allowed: a number in [0, 1)"),
+    (["--anneal-start", "0.9"], "--anneal-start: set without --final-log-std"),
     (["--final-log-std", "-3"], "--final-log-std: needs Box actions; 'rlhf_gym/GridWorld-v0' has Discrete(4)"),
     (["--reward-input-clip", "0"], "--reward-input-clip: 0.0"),
     (["--reward-ignore-obs", "clock"], "--reward-ignore-obs: 'clock'; allowed: comma-separated integers"),
@@ -98,9 +101,9 @@ def test_exploration_and_scaling_flags_reach_the_config():
                                       "--normalize-on", "labelled", "--reward-input-clip", "5",
                                       "--pool-steps", "40000", "--reward-ignore-obs", "11",
                                       "--reward-member-obs-dropout", "0.25", "--reward-input-lasso", "0.1",
-                                      "--final-bonus", "-0.5", "--final-log-std", "-3"])
+                                      "--final-bonus", "-0.5", "--final-log-std", "-3", "--anneal-start", "0.9"])
     cfg = _config(args, {})
-    assert (cfg.final_bonus, cfg.final_log_std) == (-0.5, -3.0)
+    assert (cfg.final_bonus, cfg.final_log_std, cfg.anneal_start) == (-0.5, -3.0, 0.9)
     assert _config(build_parser().parse_args(["train"]), {}).final_log_std is None
     assert cfg.reward_member_obs_dropout == 0.25 and cfg.reward_input_lasso == 0.1
     assert (cfg.explore_bonus, cfg.normalize_on, cfg.reward_input_clip) == (2.0, "labelled", 5.0)

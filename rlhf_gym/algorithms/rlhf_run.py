@@ -44,11 +44,17 @@ class RLHFConfig:
     normalize_on: str = "recent"      # recent | labelled: the clips the learned reward is scaled on
     explore_bonus: float = 0.0        # agent's reward += this x ensemble spread, moved to final_bonus by label_until
     final_bonus: float = 0.0          # the spread's weight after label_until (< 0: pessimism)
-    final_log_std: float | None = None  # action noise capped down to this from label_until to the end (NoiseAnneal)
+    final_log_std: float | None = None  # action noise capped down to this from anneal_start to the end (NoiseAnneal)
+    anneal_start: float | None = None   # share of training where that cap starts (None: label_until)
     pool_steps: int | None = None     # queries come from the clips of the newest this many steps (None: 3000 clips)
     seed: int = 0
     progress_bar: bool = False
     tensorboard_dir: str | None = None
+
+
+def anneal_start(cfg: RLHFConfig) -> float:
+    """Where NoiseAnneal's cap starts: ``anneal_start``, or where the labels end."""
+    return cfg.label_until if cfg.anneal_start is None else cfg.anneal_start
 
 
 AGENTS = ("ppo", "a2c", "sac")
@@ -127,7 +133,7 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     if cfg.final_log_std is not None:
         from rlhf_gym.algorithms.noise_anneal import NoiseAnneal
 
-        callbacks.append(NoiseAnneal(cfg.final_log_std, start=cfg.label_until))
+        callbacks.append(NoiseAnneal(cfg.final_log_std, start=anneal_start(cfg)))
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")
     venv.close()

@@ -71,6 +71,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--final-log-std", type=float, default=None,
                    help="cap the action noise's log std down a line to this from --label-until to the end, so the "
                         "deterministic action is what the agent practised (ppo/a2c, Box actions) (default: off)")
+    p.add_argument("--anneal-start", type=float, default=None,
+                   help="share of training where the --final-log-std cap starts (default: --label-until)")
     p.add_argument("--reward-input-clip", type=float, default=None,
                    help="clip the reward model's standardised inputs to +-this (default: no clip)")
     p.add_argument("--reward-ignore-obs", default=None, metavar="LIST",
@@ -120,6 +122,10 @@ def _check(args) -> None:
                          f"(got {args.ensemble})")
     if args.final_log_std is not None and not -20.0 <= args.final_log_std <= 2.0:
         raise ValueError(f"--final-log-std: {args.final_log_std}; allowed: a number in [-20, 2]")
+    if args.anneal_start is not None and not 0.0 <= args.anneal_start < 1.0:
+        raise ValueError(f"--anneal-start: {args.anneal_start}; allowed: a number in [0, 1)")
+    if args.anneal_start is not None and args.final_log_std is None:
+        raise ValueError("--anneal-start: set without --final-log-std; allowed only with --final-log-std")
     if args.final_log_std is not None and args.algo == "sac":
         raise ValueError("--final-log-std: SAC's noise depends on the state; allowed with --algo ppo or a2c")
     if args.reward_input_clip is not None and not args.reward_input_clip > 0.0:
@@ -153,7 +159,7 @@ def _config(args, env_kwargs: dict):
         drop_suspect=args.drop_suspect, reward_weight_decay=args.reward_weight_decay,
         reward_input_lasso=args.reward_input_lasso,
         normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, final_bonus=args.final_bonus,
-        final_log_std=args.final_log_std, reward_input_clip=args.reward_input_clip,
+        final_log_std=args.final_log_std, anneal_start=args.anneal_start, reward_input_clip=args.reward_input_clip,
         pool_steps=args.pool_steps, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
         reward_member_obs_dropout=args.reward_member_obs_dropout,
     )
@@ -175,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
     from stable_baselines3.common.env_util import make_vec_env
 
     from rlhf_gym.algorithms.rlhf import fit_from_store
-    from rlhf_gym.algorithms.rlhf_run import finite_metrics, make_agent, make_reward_model, run_rlhf, run_true_reward
+    from rlhf_gym.algorithms.rlhf_run import (anneal_start, finite_metrics, make_agent, make_reward_model, run_rlhf,
+                                              run_true_reward)
     from rlhf_gym.feedback import LabelStore
     from rlhf_gym.rewards import save_reward_model
     from rlhf_gym.wrappers import VecLearnedReward
@@ -213,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         if cfg.final_log_std is not None:
             from rlhf_gym.algorithms.noise_anneal import NoiseAnneal
 
-            anneal = NoiseAnneal(cfg.final_log_std, start=cfg.label_until)
+            anneal = NoiseAnneal(cfg.final_log_std, start=anneal_start(cfg))
         agent.learn(steps, callback=anneal, progress_bar=True, tb_log_name="rlhf")
         venv.close()
     save_reward_model(rm, directory / "reward_model")
