@@ -52,9 +52,14 @@ class RLHFConfig:
     tensorboard_dir: str | None = None
 
 
-def anneal_start(cfg: RLHFConfig) -> float:
-    """Where NoiseAnneal's cap starts: ``anneal_start``, or where the labels end."""
-    return cfg.label_until if cfg.anneal_start is None else cfg.anneal_start
+def noise_anneal(cfg: RLHFConfig):
+    """The NoiseAnneal callback ``final_log_std`` asks for (starting at ``anneal_start``, or where the
+    labels end), or None when it is off."""
+    if cfg.final_log_std is None:
+        return None
+    from rlhf_gym.algorithms.noise_anneal import NoiseAnneal
+
+    return NoiseAnneal(cfg.final_log_std, start=cfg.label_until if cfg.anneal_start is None else cfg.anneal_start)
 
 
 AGENTS = ("ppo", "a2c", "sac")
@@ -129,11 +134,8 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     rm, venv = _reward_model_and_venv(cfg, cfg.seed)
     agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
     cb = preference_callback(cfg, rm, label_store_path)
-    callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
-    if cfg.final_log_std is not None:
-        from rlhf_gym.algorithms.noise_anneal import NoiseAnneal
-
-        callbacks.append(NoiseAnneal(cfg.final_log_std, start=anneal_start(cfg)))
+    anneal = noise_anneal(cfg)
+    callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else []), *([anneal] if anneal else [])]
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")
     venv.close()

@@ -181,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     from stable_baselines3.common.env_util import make_vec_env
 
     from rlhf_gym.algorithms.rlhf import fit_from_store
-    from rlhf_gym.algorithms.rlhf_run import (anneal_start, finite_metrics, make_agent, make_reward_model, run_rlhf,
+    from rlhf_gym.algorithms.rlhf_run import (finite_metrics, make_agent, make_reward_model, noise_anneal, run_rlhf,
                                               run_true_reward)
     from rlhf_gym.feedback import LabelStore
     from rlhf_gym.rewards import save_reward_model
@@ -216,12 +216,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"== {args.env}: reward model fitted to {labels_used} recorded labels; {args.algo.upper()} for {steps} steps")
         venv = VecLearnedReward(make_vec_env(args.env, n_envs=cfg.n_envs, seed=args.seed, env_kwargs=kw), rm)
         agent = make_agent(args.algo, venv, args.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
-        anneal = None
-        if cfg.final_log_std is not None:
-            from rlhf_gym.algorithms.noise_anneal import NoiseAnneal
-
-            anneal = NoiseAnneal(cfg.final_log_std, start=anneal_start(cfg))
-        agent.learn(steps, callback=anneal, progress_bar=True, tb_log_name="rlhf")
+        agent.learn(steps, callback=noise_anneal(cfg), progress_bar=True, tb_log_name="rlhf")
         venv.close()
     save_reward_model(rm, directory / "reward_model")
     agent.save(directory / "agent.zip")
