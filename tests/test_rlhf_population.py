@@ -52,6 +52,8 @@ def test_population_refuses_what_it_cannot_use():
         agents[0].learn(128, callback=ClipFeeder(PreferenceLearningCallback(rm, SyntheticTeacher(0), total_labels=4)))
     with pytest.raises(ValueError, match="n_agents"):
         run_rlhf_population(RLHFConfig(GRID), 1)
+    with pytest.raises(ValueError, match="final_log_std is set"):
+        run_rlhf_population(RLHFConfig("rlhf_gym/Backflip-v0", final_log_std=-3.0), 2)
 
 
 @pytest.mark.slow
