@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
+LOG_STD_RANGE = (-20.0, 2.0)  # SB3's own clamp for state-dependent log stds; wider makes no sense here
+
 
 class NoiseAnneal(BaseCallback):
     """Caps ``policy.log_std`` by a line from its value at ``start`` (a share of the ``learn()`` call)
@@ -21,8 +23,9 @@ class NoiseAnneal(BaseCallback):
     def __init__(self, final_log_std: float, start: float = 0.5, verbose: int = 0):
         super().__init__(verbose)
         if isinstance(final_log_std, bool) or not isinstance(final_log_std, (int, float)) \
-                or not -20.0 <= final_log_std <= 2.0:
-            raise ValueError(f"NoiseAnneal: final_log_std={final_log_std!r}; allowed: a float in [-20, 2]")
+                or not LOG_STD_RANGE[0] <= final_log_std <= LOG_STD_RANGE[1]:
+            raise ValueError(f"NoiseAnneal: final_log_std={final_log_std!r}; allowed: a float in "
+                             f"[{LOG_STD_RANGE[0]:g}, {LOG_STD_RANGE[1]:g}]")
         if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0.0 <= start < 1.0:
             raise ValueError(f"NoiseAnneal: start={start!r}; allowed: a float in [0, 1)")
         self.final_log_std, self.start = float(final_log_std), float(start)

@@ -134,8 +134,10 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     rm, venv = _reward_model_and_venv(cfg, cfg.seed)
     agent = make_agent(cfg.algo, venv, cfg.seed, cfg.agent_kwargs, cfg.tensorboard_dir)
     cb = preference_callback(cfg, rm, label_store_path)
+    callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
     anneal = noise_anneal(cfg)
-    callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else []), *([anneal] if anneal else [])]
+    if anneal is not None:
+        callbacks.append(anneal)
     agent.learn(cfg.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=cfg.progress_bar,
                 tb_log_name="rlhf")
     venv.close()

@@ -120,8 +120,11 @@ def _check(args) -> None:
     if args.final_bonus != 0.0 and args.ensemble < 2:
         raise ValueError(f"--final-bonus: {args.final_bonus} needs an ensemble; allowed with --ensemble >= 2 "
                          f"(got {args.ensemble})")
-    if args.final_log_std is not None and not -20.0 <= args.final_log_std <= 2.0:
-        raise ValueError(f"--final-log-std: {args.final_log_std}; allowed: a number in [-20, 2]")
+    from rlhf_gym.algorithms.noise_anneal import LOG_STD_RANGE  # here: importing it loads torch
+
+    low, high = LOG_STD_RANGE
+    if args.final_log_std is not None and not low <= args.final_log_std <= high:
+        raise ValueError(f"--final-log-std: {args.final_log_std}; allowed: a number in [{low:g}, {high:g}]")
     if args.anneal_start is not None and not 0.0 <= args.anneal_start < 1.0:
         raise ValueError(f"--anneal-start: {args.anneal_start}; allowed: a number in [0, 1)")
     if args.anneal_start is not None and args.final_log_std is None:
