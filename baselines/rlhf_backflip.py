@@ -29,7 +29,7 @@ Target (issue 3): >= 80% success with <= 900 labels from the 10%-mistake teacher
         [--crash-penalty 0] [--stand-reward 0.3] [--ent-coef 0.01]   # the reward variants and PPO's entropy bonus
         [--segment-length 200 --schedule constant --label-until 0.5 --steps 3000000]  # the README's best setting, with the line above
         [--reward-inputs next_obs] [--reward-ignore time_fraction] [--pool-steps 40000] [--member-obs-dropout 0.25]
-        [--input-lasso 0.1] [--agents 2] [--final-bonus -1] [--final-log-std -3]
+        [--input-lasso 0.1] [--agents 2] [--final-bonus -1] [--final-log-std -3] [--terminate-on-crash 1]
 """
 
 from __future__ import annotations
@@ -102,6 +102,8 @@ class Args:
     """train (teacher included) on Backflip-v0 with this crash penalty (-1: the env's default, 2); evaluation uses the default"""
     stand_reward: float = -1.0
     """train (teacher included) with this reward per step standing upright after the flip (-1: the env's 0.1)"""
+    terminate_on_crash: int = 0
+    """1: training episodes (the teacher's clips included) end at a crash (BackflipEnv's terminate_on_crash)"""
     ent_coef: float = -1.0
     """PPO entropy bonus (-1: the Backflip preset's, 0)"""
     assumed_error_rate: float = -1.0
@@ -126,6 +128,10 @@ def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: i
     n_envs, preset_steps, kwargs = ppo_preset(ENV_ID)
     # The true reward pays the growth of flip progress: the model reads the state and its change.
     env_kwargs = {name: getattr(args, name) for name in REWARD_ARGUMENTS if getattr(args, name) >= 0}  # -1: default
+    if args.terminate_on_crash not in (0, 1):
+        raise ValueError(f"--terminate-on-crash: {args.terminate_on_crash}; allowed: 0 or 1")
+    if args.terminate_on_crash:
+        env_kwargs["terminate_on_crash"] = True
     if args.ent_coef >= 0:
         kwargs["ent_coef"] = args.ent_coef
     ignored = [name for name in args.reward_ignore.split(",") if name]

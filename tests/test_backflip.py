@@ -169,6 +169,29 @@ def test_crash_penalty_argument_sets_the_price_of_a_crash(penalty):
     assert info["crashed"] and reward == pytest.approx(-penalty) and penalty != bf.CRASH_PENALTY
 
 
+def test_terminate_on_crash_ends_the_episode_on_the_crash_step_and_changes_nothing_else():
+    """Opt-in: the same seeded actions give the same steps; the episode ends where the crash happens."""
+    rng = np.random.default_rng(3)
+    ended_early = 0
+    for ep in range(6):
+        actions = rng.uniform(-1, 1, size=(200, 2)).astype(np.float32)
+        plain, ending = gym.make(ENV_ID).unwrapped, gym.make(ENV_ID, terminate_on_crash=True).unwrapped
+        plain.reset(seed=ep), ending.reset(seed=ep)
+        for t, a in enumerate(actions):
+            obs, reward, term, trunc, info = plain.step(a)
+            obs2, reward2, term2, trunc2, info2 = ending.step(a)
+            assert np.array_equal(obs, obs2) and reward == reward2 and info == info2
+            assert not term and trunc == (t == 199)
+            assert term2 == info["crashed"] and (trunc2 == (t == 199 and not term2))
+            if term2:
+                ended_early += 1
+                break
+    assert ended_early >= 3  # random play crashes in most episodes
+    for bad in (1, "yes", None):
+        with pytest.raises(ValueError, match="terminate_on_crash must be a bool"):
+            bf.BackflipEnv(terminate_on_crash=bad)
+
+
 def test_hip_stop_prevents_spinning_the_body_on_a_planted_leg():
     env = gym.make(ENV_ID)
     env.reset(seed=0)

@@ -93,6 +93,10 @@ def test_rlhf_backflip_config_takes_the_entropy_and_reward_variant_flags():
     with pytest.raises(ValueError, match="--reward-ignore: 'clock'; allowed: comma-separated names of"):
         backflip_config(Args(reward_ignore="clock"), seed=0)
     assert cfg.agent_kwargs["ent_coef"] == 0.01 and cfg.env_kwargs == {"crash_penalty": 0.0, "stand_reward": 0.3}
+    ending = backflip_config(Args(crash_penalty=0.0, terminate_on_crash=1), seed=0)
+    assert ending.env_kwargs == {"crash_penalty": 0.0, "terminate_on_crash": True}
+    with pytest.raises(ValueError, match="--terminate-on-crash: 2; allowed: 0 or 1"):
+        backflip_config(Args(terminate_on_crash=2), seed=0)
     assert ppo_preset("rlhf_gym/Backflip-v0")[2]["ent_coef"] == 0.0  # the preset itself is untouched
 
 

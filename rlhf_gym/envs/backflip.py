@@ -10,6 +10,11 @@ Episodes have a fixed length: ``horizon`` steps (default 200 = 8 s at 25 Hz),
 always ending with ``truncated=True`` and never terminating early -- a variable
 length would leak reward information to a preference learner. A crash does not
 end the episode; the hopper just lies on the ground for the rest of it.
+``terminate_on_crash=True`` (opt-in) ends the episode with ``terminated=True`` on the
+step of the crash instead, as Gymnasium's Hopper ends an unhealthy episode. Why offer
+it: a reward learned from comparisons prices lying on the ground arbitrarily (on some
+preference runs above standing), and an ended episode earns nothing more; the price
+is that leak -- the episode's length tells the learner when the hopper crashed.
 
 Actions, ``Box(-1, 1, (2,), float32)``:
   0. leg: target rest length ``R_MIN..R_MAX`` (crouch/extend on the ground --
@@ -105,11 +110,14 @@ class BackflipEnv(gym.Env):
 
     def __init__(self, horizon: int = 200, render_mode: str | None = None,
                  width: int = 480, height: int = 360, crash_penalty: float = CRASH_PENALTY,
-                 stand_reward: float = STAND_REWARD) -> None:
+                 stand_reward: float = STAND_REWARD, terminate_on_crash: bool = False) -> None:
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ValueError(f"BackflipEnv: horizon must be a positive int; got {horizon!r}")
         self.crash_penalty = _reward_constant("crash_penalty", crash_penalty)
         self.stand_reward = _reward_constant("stand_reward", stand_reward)
+        if not isinstance(terminate_on_crash, (bool, np.bool_)):
+            raise ValueError(f"BackflipEnv: terminate_on_crash must be a bool; got {terminate_on_crash!r}")
+        self.terminate_on_crash = bool(terminate_on_crash)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"BackflipEnv: render_mode must be None or one of "
@@ -178,8 +186,9 @@ class BackflipEnv(gym.Env):
             self.trail.append((s.x, s.y))
             if self.render_mode == "human":
                 self.render()
-        truncated = self.t >= self.horizon
-        return self._obs(), reward, False, truncated, self._info(reward, upright)
+        terminated = self.terminate_on_crash and s.crashed
+        truncated = self.t >= self.horizon and not terminated
+        return self._obs(), reward, terminated, truncated, self._info(reward, upright)
 
     # --------------------------------------------------------------- helpers
     def _check_action(self, action) -> tuple[float, float]:
