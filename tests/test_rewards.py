@@ -330,3 +330,28 @@ def test_optimistic_reward_adds_beta_times_the_members_spread():
     for beta in (0.5, -0.5):
         with pytest.raises(ValueError, match="needs an ensemble"):
             OptimisticReward(single, beta=beta)
+
+
+def test_padded_steps_are_skipped_without_changing_clip_returns():
+    """Clips of episodes that end at a crash are mostly padding; the reward is not evaluated there, and the
+    returns must equal the plain sum over every step times its validity."""
+    env = gym.make("rlhf_gym/Backflip-v0", terminate_on_crash=True)
+    segs = collect_segments(env, 12, 200, np.random.default_rng(0))
+    from rlhf_gym.feedback.segments import stack_segments
+
+    batch = stack_segments(segs)
+    assert 0.0 < batch["valid"].mean() < 0.9  # random play crashes: the clips are partly padding
+    model = RewardModel.for_env(env, inputs=("obs", "obs_change"), hidden_sizes=(16,), ensemble_size=2, seed=1)
+    n, h = batch["valid"].shape
+    flat = [batch[k].reshape((n * h,) + batch[k].shape[2:]) for k in ("obs", "actions", "next_obs")]
+    every_step = (model.member_rewards(*flat).reshape(2, n, h) * batch["valid"][None]).sum(axis=2)
+    np.testing.assert_allclose(model.segment_returns(batch, normalized=True), every_step, rtol=1e-5, atol=1e-5)
+
+    trainer = RewardTrainer(model, np.random.default_rng(2))
+    z, v = trainer._encode(segs)
+    z = model.net.standardize(z)
+    idx = torch.arange(n)
+    member = model.net.members[0]
+    with torch.no_grad():
+        plain = (member(z).squeeze(-1) * v).sum(-1)
+        np.testing.assert_allclose(trainer._returns(member, z, v, idx).numpy(), plain.numpy(), rtol=1e-5, atol=1e-6)

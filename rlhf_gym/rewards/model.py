@@ -326,11 +326,18 @@ class RewardModel:
         return self.member_rewards(obs, actions, next_obs).mean(axis=0).astype(np.float32)
 
     def segment_returns(self, batch: dict[str, np.ndarray], normalized: bool = False) -> np.ndarray:
-        """Learned returns of stacked clips (N, H, ...) per member, (K, N); padded steps count 0."""
+        """Learned returns of stacked clips (N, H, ...) per member, (K, N); padded steps count 0 and are
+        not evaluated (clips of episodes that ended early are mostly padding)."""
         n, h = batch["valid"].shape
+        valid = batch["valid"].reshape(-1)
+        keep = valid > 0
         flat = {k: batch[k].reshape((n * h,) + batch[k].shape[2:]) for k in ("obs", "actions", "next_obs")}
-        r = self.member_rewards(flat["obs"], flat["actions"], flat["next_obs"], normalized=normalized)
-        return (r.reshape(self.ensemble_size, n, h) * batch["valid"][None]).sum(axis=2)
+        if keep.all():
+            r = self.member_rewards(flat["obs"], flat["actions"], flat["next_obs"], normalized=normalized)
+            return (r.reshape(self.ensemble_size, n, h) * batch["valid"][None]).sum(axis=2)
+        r = self.member_rewards(*(flat[k][keep] for k in ("obs", "actions", "next_obs")), normalized=normalized)
+        clip = np.repeat(np.arange(n), h)[keep]
+        return np.stack([np.bincount(clip, weights=rk * valid[keep], minlength=n) for rk in r])
 
     def fit_output_normalization(self, batch: dict[str, np.ndarray]) -> None:
         """Set each member's output to zero mean, std ``output_scale`` over the valid steps of ``batch``.

@@ -160,7 +160,14 @@ class RewardTrainer:
         return np.sort(train_idx[order[decided[order]]])
 
     def _returns(self, member, z, v, idx) -> torch.Tensor:
-        return (member(z[idx]).squeeze(-1) * v[idx]).sum(-1)
+        """Each clip's learned return; padded steps (valid 0) are left out of the net's input, not just
+        zeroed: clips of episodes that ended early are mostly padding."""
+        zb, vb = z[idx], v[idx]
+        keep = vb > 0
+        if bool(keep.all()):
+            return (member(zb).squeeze(-1) * vb).sum(-1)
+        r = member(zb[keep]).squeeze(-1) * vb[keep]
+        return torch.zeros(len(vb), dtype=r.dtype).index_add(0, keep.nonzero()[:, 0], r)
 
     def _ensemble_returns(self, z, v, idx) -> torch.Tensor:
         return torch.stack([self._returns(m, z, v, idx) for m in self.model.net.members]).mean(0)
