@@ -113,6 +113,24 @@ def test_pool_steps_keeps_only_the_clips_of_the_newest_steps():
             PreferenceLearningCallback(rm, SyntheticTeacher(4), 10, segment_length=8, pool_steps=bad)
 
 
+def test_label_batches_sets_how_many_refits_spend_the_budget():
+    """The budget is asked in batches of at least total // label_batches labels, one refit after each."""
+    fits = {}
+    for batches in (40, 8):
+        venv = make_vec_env(GRID, n_envs=2, seed=5)
+        rm = RewardModel.for_env(venv, kind="linear", inputs=("next_obs",))
+        cb = PreferenceLearningCallback(rm, SyntheticTeacher(5), total_labels=40, segment_length=4, schedule="constant",
+                                        initial_fraction=0.05, label_until=1.0, label_batches=batches, seed=5)
+        PPO("MlpPolicy", VecLearnedReward(venv, rm), seed=5, device="cpu", n_steps=8, batch_size=16,
+            n_epochs=1).learn(640, callback=cb)
+        assert cb.queries_asked == 40
+        fits[batches] = len(cb.trainer.history)
+    assert fits[8] <= 8 < 20 <= fits[40]
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match=r"label_batches=.*allowed: an integer >= 1"):
+            PreferenceLearningCallback(rm, SyntheticTeacher(5), 10, label_batches=bad)
+
+
 def test_ppo_rollout_rewards_are_rewritten_after_a_reward_update():
     """The first rollout was collected with an untrained reward; after the update the
     buffer holds the new rewards and advantages recomputed from them."""

@@ -87,6 +87,7 @@ def test_final_log_std_caps_the_saved_agents_noise_in_both_feedback_modes(tmp_pa
     (["--reward-member-obs-dropout", "1"], "--reward-member-obs-dropout: 1.0; allowed: a number in [0, 1)"),
     (["--reward-member-obs-dropout", "0.2"], "member_obs_dropout=0.2 with observation_space=Discrete(25); allowed: only"),
     (["--pool-steps", "30", "--segment-length", "25"], "--pool-steps: 30; allowed: an integer >= 2 x --segment-length (50)"),
+    (["--label-batches", "0"], "--label-batches: 0; allowed: an integer >= 1"),
 ])
 def test_bad_input_is_named(argv, fragment, capsys, tmp_path):
     assert main(["train", "--out", str(tmp_path), *argv]) == 2

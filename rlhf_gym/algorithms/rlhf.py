@@ -64,6 +64,9 @@ class PreferenceLearningCallback(BaseCallback):
             instead (``pool_steps // segment_length`` clips). Why: a count of clips spans 13x more
             of training for whole-episode clips than for 15-step ones, so most queries would be
             about behaviour the agent left long ago (on Backflip it did not raise success; README).
+        label_batches: the budget is asked in about this many batches (at least ``total_labels //
+            label_batches`` labels each), and the reward is refitted after each. Why: a refit on all labels
+            so far is most of a long run's cost, and 25 batches of whole-episode clips cost half of 50.
         normalize_on: the clips the learned reward is scaled on (zero mean, std ``output_scale``):
             "recent" (the latest 500 clips of the agent) or "labelled" (every clip the teacher judged).
         explore_bonus: the agent's reward adds this times the ensemble's spread (``OptimisticReward``),
@@ -80,7 +83,7 @@ class PreferenceLearningCallback(BaseCallback):
                  initial_fraction: float = 0.25, label_until: float = 0.75, segment_length: int = 25,
                  query: str = "random", oversample: int = 10, label_store=None,
                  trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
-                 pool_steps: int | None = None,
+                 pool_steps: int | None = None, label_batches: int = 50,
                  normalize_on: str = "recent", explore_bonus: float = 0.0, final_bonus: float = 0.0, seed: int = 0,
                  total_timesteps: int | None = None, verbose: int = 0):
         super().__init__(verbose)
@@ -107,6 +110,9 @@ class PreferenceLearningCallback(BaseCallback):
                              f"({2 * int(segment_length)})")
         if pool_steps is not None:
             pool_size = int(pool_steps) // int(segment_length)
+        if isinstance(label_batches, bool) or not isinstance(label_batches, (int, np.integer)) or label_batches < 1:
+            raise ValueError(f"label_batches={label_batches!r}; allowed: an integer >= 1")
+        self.label_batches = int(label_batches)
         if total_timesteps is not None and (isinstance(total_timesteps, bool)
                                             or not isinstance(total_timesteps, (int, np.integer)) or total_timesteps < 1):
             raise ValueError(f"total_timesteps={total_timesteps!r}; allowed: None or an integer >= 1")
@@ -179,7 +185,7 @@ class PreferenceLearningCallback(BaseCallback):
         target = self.schedule.target(progress)
         want = target - self.queries_asked
         pool = self.recorder.take() + [clip for feeder in self.feeders for clip in feeder.take()]
-        small = want < max(1, self.schedule.total // 50) and target < self.schedule.total
+        small = want < max(1, self.schedule.total // self.label_batches) and target < self.schedule.total
         if len(pool) < 2 or want <= 0 or small:  # ask in batches, but spend the whole budget
             self._log_returns()
             return

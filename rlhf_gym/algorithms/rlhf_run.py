@@ -47,6 +47,7 @@ class RLHFConfig:
     final_log_std: float | None = None  # action noise capped down to this from anneal_start to the end (NoiseAnneal)
     anneal_start: float | None = None   # share of training where that cap starts (None: label_until)
     pool_steps: int | None = None     # queries come from the clips of the newest this many steps (None: 3000 clips)
+    label_batches: int = 50           # the budget is asked in about this many batches, each followed by a refit
     seed: int = 0
     progress_bar: bool = False
     tensorboard_dir: str | None = None
@@ -106,7 +107,7 @@ def preference_callback(cfg: RLHFConfig, rm, label_store_path=None, total_timest
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
         label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
         trainer_config=trainer_config, normalize_on=cfg.normalize_on,
-        explore_bonus=cfg.explore_bonus, final_bonus=cfg.final_bonus, pool_steps=cfg.pool_steps, seed=cfg.seed,
+        explore_bonus=cfg.explore_bonus, final_bonus=cfg.final_bonus, pool_steps=cfg.pool_steps, label_batches=cfg.label_batches, seed=cfg.seed,
         total_timesteps=total_timesteps)
 
 

@@ -84,6 +84,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--pool-steps", type=int, default=None,
                    help="ask about clips from the newest this many steps (default: the newest 3000 clips; "
                         "set it for long clips, whose 3000 reach far back)")
+    p.add_argument("--label-batches", type=int, default=50,
+                   help="ask the labels in about this many batches, refitting the reward after each "
+                        "(fewer: cheaper runs) (default: %(default)s)")
     p.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes (default: %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="skip training the same agent on the true reward")
     p.set_defaults(func=run)
@@ -138,6 +141,8 @@ def _check(args) -> None:
     if args.pool_steps is not None and args.pool_steps < 2 * args.segment_length:
         raise ValueError(f"--pool-steps: {args.pool_steps}; allowed: an integer >= 2 x --segment-length "
                          f"({2 * args.segment_length})")
+    if args.label_batches < 1:
+        raise ValueError(f"--label-batches: {args.label_batches}; allowed: an integer >= 1")
     if args.feedback == "file" and not args.labels_file:
         raise ValueError("--labels-file: missing; --feedback file needs the JSONL label file to learn from")
 
@@ -163,7 +168,7 @@ def _config(args, env_kwargs: dict):
         reward_input_lasso=args.reward_input_lasso,
         normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, final_bonus=args.final_bonus,
         final_log_std=args.final_log_std, anneal_start=args.anneal_start, reward_input_clip=args.reward_input_clip,
-        pool_steps=args.pool_steps, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
+        pool_steps=args.pool_steps, label_batches=args.label_batches, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
         reward_member_obs_dropout=args.reward_member_obs_dropout,
     )
 
