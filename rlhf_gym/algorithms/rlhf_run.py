@@ -107,8 +107,8 @@ def preference_callback(cfg: RLHFConfig, rm, label_store_path=None, total_timest
         rm, teacher, total_labels=cfg.labels, schedule=cfg.schedule, initial_fraction=cfg.initial_fraction,
         label_until=cfg.label_until, segment_length=cfg.segment_length, query=query, label_store=store,
         trainer_config=trainer_config, normalize_on=cfg.normalize_on,
-        explore_bonus=cfg.explore_bonus, final_bonus=cfg.final_bonus, pool_steps=cfg.pool_steps, label_batches=cfg.label_batches, seed=cfg.seed,
-        total_timesteps=total_timesteps)
+        explore_bonus=cfg.explore_bonus, final_bonus=cfg.final_bonus, pool_steps=cfg.pool_steps,
+        label_batches=cfg.label_batches, seed=cfg.seed, total_timesteps=total_timesteps)
 
 
 def _reward_model_and_venv(cfg: RLHFConfig, seed: int, rm=None):

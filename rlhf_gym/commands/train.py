@@ -168,7 +168,8 @@ def _config(args, env_kwargs: dict):
         reward_input_lasso=args.reward_input_lasso,
         normalize_on=args.normalize_on, explore_bonus=args.explore_bonus, final_bonus=args.final_bonus,
         final_log_std=args.final_log_std, anneal_start=args.anneal_start, reward_input_clip=args.reward_input_clip,
-        pool_steps=args.pool_steps, label_batches=args.label_batches, reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
+        pool_steps=args.pool_steps, label_batches=args.label_batches,
+        reward_ignore_obs=_ignored_obs(args.reward_ignore_obs),
         reward_member_obs_dropout=args.reward_member_obs_dropout,
     )
 
