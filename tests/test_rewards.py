@@ -12,7 +12,7 @@ import rlhf_gym  # noqa: F401
 from rlhf_gym.feedback import Segment, SyntheticTeacher, collect_segments, random_pairs
 from rlhf_gym.rewards import RewardModel, RewardTrainer, bradley_terry_loss, load_reward_model, save_reward_model
 from rlhf_gym.rewards.io import state_equal
-from rlhf_gym.rewards.trainer import flushed_denormals, input_column_norms
+from rlhf_gym.rewards.trainer import EncodedClips, flushed_denormals, input_column_norms
 
 
 @pytest.fixture(autouse=True)
@@ -350,8 +350,13 @@ def test_padded_steps_are_skipped_without_changing_clip_returns():
     trainer = RewardTrainer(model, np.random.default_rng(2))
     z, v = trainer._encode(segs)
     z = model.net.standardize(z)
-    idx = torch.arange(n)
+    clips = EncodedClips(z, v)
     member = model.net.members[0]
     with torch.no_grad():
         plain = (member(z).squeeze(-1) * v).sum(-1)
-        np.testing.assert_allclose(trainer._returns(member, z, v, idx).numpy(), plain.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(clips.returns(member, torch.arange(n)).numpy(), plain.numpy(), rtol=1e-5, atol=1e-6)
+        # A shuffled minibatch: its packed rows are exactly those a mask over (B, H) picks, in its order.
+        idx = torch.tensor([7, 0, 11, 3, 3])
+        keep = v[idx] > 0
+        masked = torch.zeros(len(idx)).index_add(0, keep.nonzero()[:, 0], member(z[idx][keep]).squeeze(-1))
+        assert torch.equal(clips.returns(member, idx), masked)

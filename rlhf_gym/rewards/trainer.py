@@ -106,73 +106,63 @@ class RewardTrainer:
         labels = check_labels(labels)
         if len(pairs) != len(labels) or not pairs:
             raise ValueError(f"RewardTrainer.train: {len(pairs)} pairs and {len(labels)} labels; need equal, >= 1")
-        for left, right in pairs:
-            check_pair(left, right)
+        for a, b in pairs:
+            check_pair(a, b)
         xl, vl = self._encode([p[0] for p in pairs])
         xr, vr = self._encode([p[1] for p in pairs])
         net = self.model.net
         both = torch.cat([xl[vl > 0], xr[vr > 0]])
         self.model.fit_input_normalization(both)
-        zl, zr = net.standardize(xl), net.standardize(xr)
+        left, right = EncodedClips(net.standardize(xl), vl), EncodedClips(net.standardize(xr), vr)
         y = torch.as_tensor(labels, dtype=torch.float32)
 
         n = len(pairs)
         perm = self.rng.permutation(n)
         n_val = int(round(self.cfg.val_fraction * n)) if n >= 10 else 0
         val_idx, train_idx = perm[:n_val], perm[n_val:]
-        epochs = self._fit_members(zl, vl, zr, vr, y, train_idx, val_idx)
+        epochs = self._fit_members(left, right, y, train_idx, val_idx)
         dropped = np.zeros(0, dtype=np.int64)
         if self.cfg.drop_suspect > 0.0 and len(train_idx) >= 10:
-            dropped = self._suspects(zl, vl, zr, vr, y, train_idx)
+            dropped = self._suspects(left, right, y, train_idx)
             train_idx = np.setdiff1d(train_idx, dropped)
-            epochs += self._fit_members(zl, vl, zr, vr, y, train_idx, val_idx)
+            epochs += self._fit_members(left, right, y, train_idx, val_idx)
         self.dropped = dropped  # indices into ``pairs`` left out of the final fit
 
         # Output normalisation on the clips just trained on (the recent data).
         self.model.fit_output_normalization(stack_segments([s for p in pairs for s in p]))
-        metrics = self._metrics(zl, vl, zr, vr, y, train_idx, val_idx)
+        metrics = self._metrics(left, right, y, train_idx, val_idx)
         metrics.update(n_labels=n, n_train=len(train_idx), n_val=n_val, epochs=float(np.mean(epochs)),
                        n_dropped=len(dropped))
         self.history.append(metrics)
         return metrics
 
-    def _fit_members(self, zl, vl, zr, vr, y, train_idx, val_idx) -> list[int]:
+    def _fit_members(self, left, right, y, train_idx, val_idx) -> list[int]:
         epochs = []
         for member in self.model.net.members:
             idx = train_idx
             if self.model.ensemble_size > 1 and self.cfg.bootstrap:
                 idx = train_idx[self.rng.integers(0, len(train_idx), len(train_idx))]
-            epochs.append(self._fit_member(member, zl, vl, zr, vr, y, idx, val_idx))
+            epochs.append(self._fit_member(member, left, right, y, idx, val_idx))
         return epochs
 
-    def _suspects(self, zl, vl, zr, vr, y, train_idx) -> np.ndarray:
+    def _suspects(self, left, right, y, train_idx) -> np.ndarray:
         """The decided training labels the fitted ensemble finds least likely (likely teacher mistakes).
 
         Why: a fit to noisy labels still ranks most pairs right, so the labels it contradicts
         most confidently are mostly the flipped ones (the small-loss trick of noisy-label learning)."""
         with torch.no_grad():
             t = torch.as_tensor(train_idx)
-            rl, rr = self._ensemble_returns(zl, vl, t), self._ensemble_returns(zr, vr, t)
+            rl, rr = self._ensemble_returns(left, t), self._ensemble_returns(right, t)
             loss = bradley_terry_loss(rl, rr, y[t], reduce=False).numpy()
         decided = (y[t] != 0.5).numpy()
         k = int(round(self.cfg.drop_suspect * len(train_idx)))
         order = np.argsort(-np.where(decided, loss, -np.inf), kind="stable")[:k]
         return np.sort(train_idx[order[decided[order]]])
 
-    def _returns(self, member, z, v, idx) -> torch.Tensor:
-        """Each clip's learned return; padded steps (valid 0) are left out of the net's input, not just
-        zeroed: clips of episodes that ended early are mostly padding."""
-        zb, vb = z[idx], v[idx]
-        keep = vb > 0
-        if bool(keep.all()):
-            return (member(zb).squeeze(-1) * vb).sum(-1)
-        r = member(zb[keep]).squeeze(-1) * vb[keep]
-        return torch.zeros(len(vb), dtype=r.dtype).index_add(0, keep.nonzero()[:, 0], r)
+    def _ensemble_returns(self, clips: "EncodedClips", idx) -> torch.Tensor:
+        return torch.stack([clips.returns(m, idx) for m in self.model.net.members]).mean(0)
 
-    def _ensemble_returns(self, z, v, idx) -> torch.Tensor:
-        return torch.stack([self._returns(m, z, v, idx) for m in self.model.net.members]).mean(0)
-
-    def _fit_member(self, member, zl, vl, zr, vr, y, idx, val_idx) -> int:
+    def _fit_member(self, member, left, right, y, idx, val_idx) -> int:
         opt = torch.optim.Adam(member.parameters(), lr=self.lr, weight_decay=self.cfg.weight_decay)
         er = self.cfg.error_rate
         bs = int(self.cfg.batch_size)
@@ -181,7 +171,7 @@ class RewardTrainer:
             order = idx[self.rng.permutation(len(idx))]
             for start in range(0, len(order), bs):
                 b = torch.as_tensor(order[start:start + bs])
-                loss = bradley_terry_loss(self._returns(member, zl, vl, b), self._returns(member, zr, vr, b), y[b], er)
+                loss = bradley_terry_loss(left.returns(member, b), right.returns(member, b), y[b], er)
                 if self.cfg.input_lasso > 0.0:
                     loss = loss + self.cfg.input_lasso * input_column_norms(member).sum()
                 opt.zero_grad()
@@ -190,7 +180,7 @@ class RewardTrainer:
             check = val_idx if len(val_idx) else idx
             with torch.no_grad():
                 t = torch.as_tensor(check)
-                cur = float(bradley_terry_loss(self._returns(member, zl, vl, t), self._returns(member, zr, vr, t), y[t], er))
+                cur = float(bradley_terry_loss(left.returns(member, t), right.returns(member, t), y[t], er))
             if cur < best - 1e-5:
                 best, best_state, bad = cur, copy.deepcopy(member.state_dict()), 0
             else:
@@ -201,7 +191,7 @@ class RewardTrainer:
             member.load_state_dict(best_state)
         return epoch
 
-    def _metrics(self, zl, vl, zr, vr, y, train_idx, val_idx) -> dict:
+    def _metrics(self, left, right, y, train_idx, val_idx) -> dict:
         out = {}
         with torch.no_grad():
             for name, idx in (("train", train_idx), ("val", val_idx)):
@@ -209,7 +199,7 @@ class RewardTrainer:
                     out[f"{name}_loss"], out[f"{name}_accuracy"] = float("nan"), float("nan")
                     continue
                 t = torch.as_tensor(idx)
-                rl, rr = self._ensemble_returns(zl, vl, t), self._ensemble_returns(zr, vr, t)
+                rl, rr = self._ensemble_returns(left, t), self._ensemble_returns(right, t)
                 out[f"{name}_loss"] = float(bradley_terry_loss(rl, rr, y[t], self.cfg.error_rate))
                 decided = y[t] != 0.5
                 agree = ((rl > rr) == (y[t] > 0.5))[decided]
@@ -217,3 +207,30 @@ class RewardTrainer:
         # Agreement with the teacher on labels the model did not train on.
         out["teacher_agreement"] = out["val_accuracy"]
         return out
+
+
+class EncodedClips:
+    """Standardised clips (N, H, D) and their valid-step mask (N, H), with each clip's learned return.
+
+    Padded (absorbing) steps are left out of the net's input, not just zeroed: clips of episodes that
+    ended early are mostly padding. The valid steps are packed once per fit, clip by clip, so that a
+    minibatch gathers its rows by index instead of masking (N, H, D) again; the rows and their order
+    are those a mask would give, so the result is the same to the last bit."""
+
+    def __init__(self, z: torch.Tensor, valid: torch.Tensor):
+        self.z, self.valid = z, valid
+        keep = valid > 0
+        self.count = keep.sum(1).numpy()
+        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]])
+        self.rows, self.weights = z[keep], valid[keep]
+
+    def returns(self, member, idx) -> torch.Tensor:
+        idx = np.asarray(idx)
+        count = self.count[idx]
+        if (count == self.valid.shape[1]).all():  # no padding in this batch
+            return (member(self.z[idx]).squeeze(-1) * self.valid[idx]).sum(-1)
+        first = np.repeat(self.start[idx] - (np.cumsum(count) - count), count)
+        rows = torch.as_tensor(first + np.arange(count.sum()))
+        r = member(self.rows[rows]).squeeze(-1) * self.weights[rows]
+        clip = torch.as_tensor(np.repeat(np.arange(len(idx)), count))
+        return torch.zeros(len(idx), dtype=r.dtype).index_add(0, clip, r)
