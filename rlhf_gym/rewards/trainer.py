@@ -221,14 +221,16 @@ class EncodedClips:
         self.z, self.valid = z, valid
         keep = valid > 0
         self.count = keep.sum(1).numpy()
-        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]])
-        self.rows, self.weights = z[keep], valid[keep]
+        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]])  # each clip's first packed row
+        padded = not bool(keep.all())  # clips without padding never read the packed rows
+        self.rows, self.weights = (z[keep], valid[keep]) if padded else (None, None)
 
     def returns(self, member, idx) -> torch.Tensor:
         idx = np.asarray(idx)
         count = self.count[idx]
         if (count == self.valid.shape[1]).all():  # no padding in this batch
             return (member(self.z[idx]).squeeze(-1) * self.valid[idx]).sum(-1)
+        # Row j of the batch's packed steps is step (j - steps of earlier clips) of its clip.
         first = np.repeat(self.start[idx] - (np.cumsum(count) - count), count)
         rows = torch.as_tensor(first + np.arange(count.sum()))
         r = member(self.rows[rows]).squeeze(-1) * self.weights[rows]
