@@ -66,7 +66,7 @@ def main(args: Args) -> None:
     import rlhf_gym  # noqa: F401
     from rlhf_gym.commands.common import print_table
     from rlhf_gym.feedback import SyntheticTeacher, random_pairs
-    from rlhf_gym.feedback.segments import stack_segments
+    from rlhf_gym.data.segments import stack_segments
     from rlhf_gym.rewards import RewardModel, RewardTrainer
 
     torch.set_num_threads(1)

@@ -124,7 +124,7 @@ class Args:
 
 def backflip_config(args: Args, seed: int, teacher: str | None = None, labels: int | None = None):
     """The RLHFConfig these flags describe (shared with rlhf_backflip_diagnose.py)."""
-    from rlhf_gym.algorithms.rlhf_run import RLHFConfig
+    from rlhf_gym.rlhf.pipeline import RLHFConfig
     from rlhf_gym.envs.backflip import OBS_INDEX, REWARD_ARGUMENTS
     from rlhf_gym.presets import ppo_preset
 
@@ -169,7 +169,7 @@ def main(args: Args) -> None:
     import torch
 
     import rlhf_gym  # noqa: F401
-    from rlhf_gym.algorithms.rlhf_run import run_rlhf, run_rlhf_population, run_true_reward
+    from rlhf_gym.rlhf.pipeline import run_rlhf, run_rlhf_population, run_true_reward
     from rlhf_gym.commands.common import evaluate_true_return, print_table
     from rlhf_gym.presets import ppo_preset
     from rlhf_gym.rewards import save_reward_model

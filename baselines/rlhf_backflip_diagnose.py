@@ -118,8 +118,8 @@ def main(args: DiagnoseArgs) -> None:
     import gymnasium as gym
     import torch
 
-    from rlhf_gym.algorithms.rlhf_diagnostics import RewardDiagnostics, event_ratios
-    from rlhf_gym.algorithms.rlhf_run import run_rlhf
+    from rlhf_gym.rlhf.diagnostics import RewardDiagnostics, event_ratios
+    from rlhf_gym.rlhf.pipeline import run_rlhf
     from rlhf_gym.commands.common import evaluate_true_return, print_table
     from rlhf_gym.experts import expert_for
     from rlhf_gym.rewards.io import save_reward_model

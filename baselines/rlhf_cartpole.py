@@ -91,7 +91,7 @@ class Args:
 def main(args: Args) -> None:
     import torch
 
-    from rlhf_gym.algorithms.rlhf_run import RLHFConfig, run_rlhf, run_true_reward
+    from rlhf_gym.rlhf.pipeline import RLHFConfig, run_rlhf, run_true_reward
     from rlhf_gym.commands.common import evaluate_true_return, print_table
 
     torch.set_num_threads(1)

@@ -195,8 +195,8 @@ def train_bc(
 
 
 def bc_from_demonstrations(model: Any, trajectories, **kwargs) -> BCStats:
-    """:func:`train_bc` on every step of a list of :class:`~rlhf_gym.algorithms.demonstrations.Trajectory`."""
-    from rlhf_gym.algorithms.demonstrations import flatten_demonstrations
+    """:func:`train_bc` on every step of a list of :class:`~rlhf_gym.data.trajectories.Trajectory`."""
+    from rlhf_gym.data.trajectories import flatten_demonstrations
 
     obs, actions = flatten_demonstrations(trajectories)
     return train_bc(model, obs, actions, **kwargs)

@@ -56,7 +56,7 @@ def train_ppo_true_reward(env_id: str, seed: int, scale: float):
 
 def rlhf_backflip(args: argparse.Namespace, directory, scale: float):
     """The Christiano-style online loop on Backflip; returns (agent, labels asked)."""
-    from rlhf_gym.algorithms.rlhf_run import RLHFConfig, run_rlhf
+    from rlhf_gym.rlhf.pipeline import RLHFConfig, run_rlhf
     from rlhf_gym.presets import ppo_preset
 
     n_envs, _, kwargs = ppo_preset(FLIP_ID)

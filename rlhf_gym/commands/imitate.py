@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
 
-    from rlhf_gym.algorithms.demonstrations import collect_demonstrations, load_demonstrations
+    from rlhf_gym.data.trajectories import collect_demonstrations, load_demonstrations
 
     _check_args(args)
     torch.manual_seed(args.seed)

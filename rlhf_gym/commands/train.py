@@ -148,7 +148,7 @@ def _check(args) -> None:
 
 
 def _config(args, env_kwargs: dict):
-    from rlhf_gym.algorithms.rlhf_run import RLHFConfig
+    from rlhf_gym.rlhf.pipeline import RLHFConfig
     from rlhf_gym.presets import ppo_preset
 
     n_envs, steps, kwargs = ppo_preset(args.env)
@@ -189,8 +189,8 @@ def run(args: argparse.Namespace) -> int:
     from gymnasium import spaces
     from stable_baselines3.common.env_util import make_vec_env
 
-    from rlhf_gym.algorithms.rlhf import fit_from_store
-    from rlhf_gym.algorithms.rlhf_run import (finite_metrics, make_agent, make_reward_model, noise_anneal, run_rlhf,
+    from rlhf_gym.rlhf.callback import fit_from_store
+    from rlhf_gym.rlhf.pipeline import (finite_metrics, make_agent, make_reward_model, noise_anneal, run_rlhf,
                                               run_true_reward)
     from rlhf_gym.feedback import LabelStore
     from rlhf_gym.rewards import save_reward_model

@@ -1,10 +1,10 @@
 """Feedback: clips, teachers (synthetic, replay; the human window plugs in), the label
 store and query selection. Needs numpy only; torch is not imported here."""
 
-from rlhf_gym.feedback.label_store import LabelStore
+from rlhf_gym.data.label_store import LabelStore
 from rlhf_gym.feedback.queries import disagreement_pairs, random_pairs, select_pairs
-from rlhf_gym.feedback.rollouts import EpisodeRecorder, collect_segments
-from rlhf_gym.feedback.segments import Segment, check_pair, cut_episode, stack_segments
+from rlhf_gym.data.rollouts import EpisodeRecorder, collect_segments
+from rlhf_gym.data.segments import Segment, check_pair, cut_episode, stack_segments
 from rlhf_gym.feedback.teachers import ReplayTeacher, SyntheticTeacher, Teacher
 
 __all__ = [

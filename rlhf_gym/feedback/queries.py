@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlhf_gym.feedback.segments import Segment, stack_segments
+from rlhf_gym.data.segments import Segment, stack_segments
 
 METHODS = ("random", "disagreement", "novelty", "mixed")
 NEEDS_ENSEMBLE = ("disagreement", "mixed")  # members must be able to disagree

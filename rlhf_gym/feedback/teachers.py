@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from rlhf_gym.feedback.segments import Segment, check_pair
+from rlhf_gym.data.segments import Segment, check_pair
 
 
 class Teacher:

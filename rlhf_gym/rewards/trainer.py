@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from rlhf_gym.feedback.segments import Segment, check_pair, stack_segments
+from rlhf_gym.data.segments import Segment, check_pair, stack_segments
 from rlhf_gym.rewards.bradley_terry import bradley_terry_loss, check_error_rate, check_labels
 from rlhf_gym.rewards.model import RewardModel, first_layer
 

@@ -22,7 +22,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from rlhf_gym.algorithms.demonstrations import check_action, query_expert
+from rlhf_gym.data.trajectories import check_action, query_expert
 
 _RESEED_TAG = 0xDA66E2  # mixes the reset seed so the coin stream differs from the env's own
 

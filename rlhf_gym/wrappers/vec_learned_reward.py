@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 
-from rlhf_gym.feedback.segments import reward_for_teacher
+from rlhf_gym.data.segments import reward_for_teacher
 from rlhf_gym.wrappers.learned_reward import check_reward_fn, check_rewards
 
 

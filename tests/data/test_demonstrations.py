@@ -6,7 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from rlhf_gym.algorithms.demonstrations import (
+from rlhf_gym.data.trajectories import (
     DemoWriter,
     check_action,
     collect_demonstrations,

@@ -93,7 +93,7 @@ def make_reward_model(cfg: RLHFConfig, env):
 
 def preference_callback(cfg: RLHFConfig, rm, label_store_path=None, total_timesteps: int | None = None):
     """The PreferenceLearningCallback (teacher, trainer, schedule) that ``cfg`` describes."""
-    from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback
+    from rlhf_gym.rlhf.callback import PreferenceLearningCallback
     from rlhf_gym.feedback import LabelStore, SyntheticTeacher
     from rlhf_gym.feedback.queries import NEEDS_ENSEMBLE
     from rlhf_gym.rewards import TrainerConfig

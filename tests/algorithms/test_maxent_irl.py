@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rlhf_gym  # noqa: F401  (registers the envs)
-from rlhf_gym.algorithms.demonstrations import collect_demonstrations
+from rlhf_gym.data.trajectories import collect_demonstrations
 from rlhf_gym.algorithms.maxent_irl import TabularPolicy, maxent_gradient, maxent_irl
 from rlhf_gym.algorithms.tabular_model import (
     demo_reward_counts,

@@ -8,7 +8,7 @@ import torch
 import rlhf_gym  # noqa: F401  (registers the envs)
 from rlhf_gym.algorithms.bc import train_bc
 from rlhf_gym.algorithms.dagger import ExponentialBeta, LinearBeta, make_beta_schedule, train_dagger
-from rlhf_gym.algorithms.demonstrations import collect_demonstrations, flatten_demonstrations
+from rlhf_gym.data.trajectories import collect_demonstrations, flatten_demonstrations
 from rlhf_gym.algorithms.tabular_model import HardPlan, expected_return, tabular_model
 from rlhf_gym.wrappers import DAgger
 

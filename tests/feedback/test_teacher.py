@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rlhf_gym.feedback import Segment, SyntheticTeacher, collect_segments
-from rlhf_gym.feedback.segments import reward_for_teacher
+from rlhf_gym.data.segments import reward_for_teacher
 
 
 def _seg(rewards):

@@ -337,7 +337,7 @@ def test_padded_steps_are_skipped_without_changing_clip_returns():
     returns must equal the plain sum over every step times its validity."""
     env = gym.make("rlhf_gym/Backflip-v0", terminate_on_crash=True)
     segs = collect_segments(env, 12, 200, np.random.default_rng(0))
-    from rlhf_gym.feedback.segments import stack_segments
+    from rlhf_gym.data.segments import stack_segments
 
     batch = stack_segments(segs)
     assert 0.0 < batch["valid"].mean() < 0.9  # random play crashes: the clips are partly padding

@@ -19,10 +19,10 @@ from stable_baselines3.common.buffers import ReplayBuffer, RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnvWrapper, VecNormalize
 
-from rlhf_gym.algorithms.rlhf_schedule import LabelSchedule
+from rlhf_gym.feedback.schedule import LabelSchedule
 from rlhf_gym.feedback.queries import METHODS, NEEDS_ENSEMBLE, select_pairs
-from rlhf_gym.feedback.rollouts import EpisodeRecorder
-from rlhf_gym.feedback.segments import stack_segments
+from rlhf_gym.data.rollouts import EpisodeRecorder
+from rlhf_gym.data.segments import stack_segments
 from rlhf_gym.feedback.teachers import ReplayTeacher
 from rlhf_gym.rewards.model import RewardModel
 from rlhf_gym.rewards.optimistic import OptimisticReward, check_spread_weight

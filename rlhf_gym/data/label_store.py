@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rlhf_gym.feedback.segments import Segment, check_pair
+from rlhf_gym.data.segments import Segment, check_pair
 
 _FIELDS = ("obs", "actions", "next_obs", "true_rewards", "dones", "valid")
 _LABELS = (0.0, 0.5, 1.0)

@@ -12,7 +12,7 @@ from collections import deque
 import gymnasium as gym
 import numpy as np
 
-from rlhf_gym.feedback.segments import Segment, cut_episode, reward_for_teacher
+from rlhf_gym.data.segments import Segment, cut_episode, reward_for_teacher
 
 
 class EpisodeRecorder:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rlhf_gym.algorithms.bc import train_bc
-from rlhf_gym.algorithms.demonstrations import collect_demonstrations, flatten_demonstrations
+from rlhf_gym.data.trajectories import collect_demonstrations, flatten_demonstrations
 
 
 @pytest.fixture(autouse=True)

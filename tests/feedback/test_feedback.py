@@ -56,7 +56,7 @@ def test_random_and_disagreement_pairs():
     obs_space, act_space = gym.spaces.Box(-5, 5, (2,)), gym.spaces.Box(-5, 5, (1,))
     model = RewardModel(obs_space, act_space, hidden_sizes=(8,), ensemble_size=4, seed=0)
     chosen = disagreement_pairs(space_segs, 10, model, np.random.default_rng(3), oversample=20)
-    from rlhf_gym.feedback.segments import stack_segments
+    from rlhf_gym.data.segments import stack_segments
 
     ret = model.segment_returns(stack_segments(space_segs), normalized=True)
 

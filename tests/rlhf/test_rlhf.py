@@ -8,8 +8,8 @@ from stable_baselines3 import A2C, PPO, SAC
 from stable_baselines3.common.env_util import make_vec_env
 
 import rlhf_gym  # noqa: F401
-from rlhf_gym.algorithms.rlhf import PreferenceLearningCallback, fit_from_store
-from rlhf_gym.algorithms.rlhf_schedule import LabelSchedule
+from rlhf_gym.rlhf.callback import PreferenceLearningCallback, fit_from_store
+from rlhf_gym.feedback.schedule import LabelSchedule
 from rlhf_gym.commands.common import evaluate_true_return, random_actor, run_episodes
 from rlhf_gym.feedback import LabelStore, ReplayTeacher, SyntheticTeacher
 from rlhf_gym.rewards import RewardModel
@@ -168,7 +168,7 @@ def test_reward_diagnostics_log_the_learned_reward_against_the_truth():
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
-    from rlhf_gym.algorithms.rlhf_diagnostics import RewardDiagnostics, event_ratios
+    from rlhf_gym.rlhf.diagnostics import RewardDiagnostics, event_ratios
     from rlhf_gym.wrappers import VecLearnedReward
 
     for sign in (1.0, -1.0):
@@ -192,7 +192,7 @@ def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
     """With explore_bonus the agent's reward is the OptimisticReward, its beta falls to 0 (or to
     final_bonus) by label_until and the wrapper gets the plain model back afterwards;
     normalize_on="labelled" scales the reward to output_scale over every judged clip."""
-    from rlhf_gym.feedback.segments import stack_segments
+    from rlhf_gym.data.segments import stack_segments
     from rlhf_gym.rewards import OptimisticReward
 
     venv = make_vec_env("Pendulum-v1", n_envs=2, seed=5)
