@@ -1,42 +1,38 @@
 """Why one Backflip RLHF run did or did not learn: the learned reward against the true one.
 
-Runs one setting of ``rlhf_backflip.py`` (same flags, one teacher, one budget, one seed) and
+Runs the "backflip" preset (with ``--set`` overrides, as ``rlhf-gym train``) for one seed and
 prints, every 20k steps, the labels asked, the reward model's held-out accuracy, the Pearson r
 of learned vs true reward on the agent's own transitions and the agent's true return; then the
 success rate, the learned vs true return of the scripted expert per phase (before the flip,
 flipped, landed), the learned return of the agent's own episodes against the expert's (is the
 reward wrong, or PPO?), and the learned ÷ true reward per event type (crash, spin, landing) on
-noisy-expert steps. The README's Backflip diagnosis was measured with this.
+noisy-expert steps. The Backflip diagnoses in docs/log/backflip.md were measured with this.
 
-    python baselines/rlhf_backflip_diagnose.py --seed 1 --teacher oracle --budget 900 \\
-        --schedule constant --label-until 0.9 --query random --steps 1000000
+    python baselines/rlhf_backflip_diagnose.py --seed 1 --set teacher.error_rate=0 --set agent.steps=1000000
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rlhf_backflip import ENV_ID, Args, backflip_config  # noqa: E402
-
+ENV_ID = "rlhf_gym/Backflip-v0"
 PHASES = ("before the flip", "flipped, not landed", "landed")
 
 
 @dataclass
-class DiagnoseArgs(Args):
+class DiagnoseArgs:
     seed: int = 0
     """the one seed to run"""
-    teacher: str = "noisy"
-    """oracle (exact) or noisy (10% mistakes)"""
-    budget: int = 900
-    """label budget"""
+    set: list = field(default_factory=list)
+    """overrides of the "backflip" preset, KEY=VALUE (as rlhf-gym train --set)"""
+    eval_episodes: int = 20
+    """evaluation episodes"""
     every: int = 20_000
     """steps between diagnostic rows"""
     out: str = "runs/rlhf_backflip_diagnose"
@@ -120,17 +116,20 @@ def main(args: DiagnoseArgs) -> None:
 
     from rlhf_gym.rlhf.diagnostics import RewardDiagnostics, event_ratios
     from rlhf_gym.rlhf.pipeline import run_rlhf
-    from rlhf_gym.commands.common import evaluate_true_return, print_table
+    from rlhf_gym import presets
+    from rlhf_gym.commands.common import print_table
+    from rlhf_gym.evaluation import evaluate_true_return
     from rlhf_gym.experts import expert_for
     from rlhf_gym.rewards.io import save_reward_model
 
     torch.set_num_threads(1)
-    cfg = backflip_config(args, args.seed, args.teacher, args.budget)
+    cfg = presets.load("backflip").with_overrides([*args.set, f"seed={args.seed}"])
     started = time.time()
     made: list[RewardDiagnostics] = []
     agent, rm, cb, secs = run_rlhf(cfg, extra_callbacks=lambda pref: made.append(RewardDiagnostics(pref, args.every)) or made)
     rows = made[0].rows
-    print_table(f"{args.teacher} teacher, {args.budget} labels, seed {args.seed}: during training",
+    print_table(f"{cfg.teacher.error_rate} teacher error rate, {cfg.schedule.labels} labels, seed {args.seed}: "
+                "during training",
                 ["step", "labels", "held-out accuracy", "Pearson r (learned, true)", "learned std", "raw scale", "true return"],
                 [[r["step"], r["labels"], r["val_accuracy"], r["reward_pearson"], r["learned_std"], r["raw_scale"],
                   r["true_return"]] for r in rows])
@@ -140,7 +139,7 @@ def main(args: DiagnoseArgs) -> None:
     true, learned = expert_phase_returns(env, expert, rm)
     print_table("scripted expert, by phase", ["phase", "true return", "learned return"],
                 [[p, float(t), float(lr)] for p, t, lr in zip(PHASES, true, learned)])
-    versus = agent_against_expert(gym.make(ENV_ID, **cfg.env_kwargs), {"agent": agent, "scripted expert": expert}, rm)
+    versus = agent_against_expert(gym.make(ENV_ID, **cfg.training_env_kwargs), {"agent": agent, "scripted expert": expert}, rm)
     print_table("the agent's own episodes against the expert's (the run's reward; more learned return for the "
                 "agent than for the expert: the reward is wrong, not PPO)",
                 ["policy", "true return", "learned return", "learned per step after landing: standing", "airborne"],
@@ -154,17 +153,17 @@ def main(args: DiagnoseArgs) -> None:
     judged = cb.judged_clips()
     from rlhf_gym.envs.backflip import STAND_REWARD
 
-    pay = cfg.env_kwargs.get("stand_reward", STAND_REWARD)  # a standing step pays this, less a little spin cost
+    pay = cfg.training_env_kwargs.get("stand_reward", STAND_REWARD)  # a standing step pays this, less a little spin cost
     standing = sum(int(((seg.true_rewards > 0.5 * pay) & (seg.true_rewards < 1.2 * pay)).sum() >= 5) for seg in judged)
     print(f"judged clips: {len(judged)}, of which {standing} show >= 5 steps of standing after a landing")
     print(f"success {ev.get('success_rate', 0.0):.2f}, true return {ev['true_return_mean']:.2f}, {secs:.0f} s")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{args.teacher}_{args.budget}_seed{args.seed}"
+    stem = f"seed{args.seed}"
     agent.save(out / f"agent_{stem}.zip")
     save_reward_model(rm, out / f"reward_{stem}")
     path = out / f"results_{stem}.json"
-    path.write_text(json.dumps({"args": asdict(args), "evaluation": ev, "during_training": rows,
+    path.write_text(json.dumps({"args": asdict(args), "config": cfg.to_dict(), "evaluation": ev, "during_training": rows,
                                 "expert_phases": {"true": true.tolist(), "learned": learned.tolist()},
                                 "event_ratios": ratios, "agent_against_expert": versus, "seconds": time.time() - started}, indent=2, default=float))
     print(f"wrote {path}")
@@ -173,7 +172,8 @@ def main(args: DiagnoseArgs) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for name, f in DiagnoseArgs.__dataclass_fields__.items():
-        if name in ("labels", "teachers", "seeds", "reference"):
-            continue  # one run: --budget, --teacher and --seed instead
-        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=type(f.default), default=f.default)
+        if name == "set":
+            parser.add_argument("--set", dest="set", action="append", default=[], metavar="KEY=VALUE")
+        else:
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=type(f.default), default=f.default)
     main(DiagnoseArgs(**vars(parser.parse_args())))

@@ -2,13 +2,14 @@
 
 Why fixed horizon: in the stock CartPole an episode ends when the pole falls, so the
 length of an episode alone tells the learner what is good, and a learned reward that
-happens to be negative teaches the agent to fall quickly. Here the episode always
-lasts 500 steps: the physics go on after a fall, and the true reward is 1 while the
-pole is within CartPole's limits, 0 otherwise. The stock env is otherwise unchanged.
+happens to be negative teaches the agent to fall quickly. Here
+(``rlhf_gym/FixedHorizonCartPole-v1``) the episode always lasts 500 steps: the physics go on
+after a fall, and the true reward is 1 while the pole is within CartPole's limits, 0 otherwise.
+The recipe is the "cartpole" preset; ``--set`` overrides it as ``rlhf-gym train --set`` does.
 
 Target (issue 3): >= 95% of the true-reward PPO return with <= 500 labels.
 
-    python baselines/rlhf_cartpole.py [--labels 100,300,500] [--seeds 3] [--first-seed 0] [--steps 100000]
+    python baselines/rlhf_cartpole.py [--labels 100,300,500] [--seeds 3] [--first-seed 0] [--set agent.steps=100000]
 
 Measured with these defaults (PPO 100k steps, 8 envs, exact teacher, 15-step clips,
 10% of labels on the initial policy, reward of next_obs, reward_scale 0.03), seeds 0-2,
@@ -28,36 +29,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import gymnasium as gym
 import numpy as np
 
-ENV_ID = "rlhf_gym_baselines/FixedHorizonCartPole-v1"
-
-
-class FixedHorizonCartPole(gym.Wrapper):
-    """CartPole that never terminates; reward and info["true_reward"] = 1 while upright and on track."""
-
-    def __init__(self, env: gym.Env):
-        super().__init__(env)
-        self.observation_space = gym.spaces.Box(-np.inf, np.inf, env.observation_space.shape, np.float32)
-
-    def step(self, action):
-        obs, _, terminated, truncated, info = self.env.step(action)
-        self.env.unwrapped.steps_beyond_terminated = None  # keep stepping after a fall, without warnings
-        reward = 0.0 if terminated else 1.0
-        return obs, reward, False, truncated, {**info, "true_reward": reward}
-
-
-def _make(**kwargs):
-    return FixedHorizonCartPole(gym.make("CartPole-v1", max_episode_steps=None, **kwargs).env)
-
-
-def register() -> None:
-    if ENV_ID not in gym.registry:
-        gym.register(ENV_ID, entry_point=_make, max_episode_steps=500)
+PRESET = "cartpole"
 
 
 @dataclass
@@ -68,66 +45,51 @@ class Args:
     """seeds per setting"""
     first_seed: int = 0
     """seeds run are first_seed .. first_seed + seeds - 1"""
-    steps: int = 100_000
-    """PPO timesteps per run"""
-    error_rate: float = 0.0
-    """synthetic teacher's mistake rate"""
-    segment_length: int = 15
-    """steps per clip"""
-    reward_inputs: str = "next_obs"
-    """comma-separated reward-model inputs (obs, action, next_obs, obs_change)"""
-    reward_scale: float = 0.03
-    """per-step std of the learned reward the agent sees"""
-    initial_fraction: float = 0.1
-    """share of labels spent on the initial policy's clips"""
+    set: list = field(default_factory=list)
+    """overrides of the preset, KEY=VALUE (as rlhf-gym train --set)"""
     reference: int = 1
     """1: also train the true-reward agent (the reference return); 0: assume 500"""
     eval_episodes: int = 10
     """evaluation episodes per agent"""
     out: str = "runs/rlhf_cartpole"
-    """output folder (results.json, plot.png)"""
+    """output folder (one run folder per seed and budget, results.json, plot.png)"""
 
 
 def main(args: Args) -> None:
     import torch
 
-    from rlhf_gym.rlhf.pipeline import RLHFConfig, run_rlhf, run_true_reward
-    from rlhf_gym.commands.common import evaluate_true_return, print_table
+    from rlhf_gym import presets
+    from rlhf_gym.commands.common import print_table
+    from rlhf_gym.rlhf.experiment import run_experiment
 
     torch.set_num_threads(1)
-    register()
     budgets = [int(b) for b in args.labels.split(",")]
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    agent_kwargs = dict(n_steps=256, batch_size=256, n_epochs=10, gamma=0.99, gae_lambda=0.95, learning_rate=1e-3)
+    recipe = presets.load(PRESET).with_overrides(args.set)
     results: dict = {"true_reward": [], **{str(b): [] for b in budgets}}
     started = time.time()
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        cfg = RLHFConfig(ENV_ID, labels=budgets[0], steps=args.steps, n_envs=8, agent_kwargs=agent_kwargs,
-                         segment_length=args.segment_length, teacher={"error_rate": args.error_rate},
-                         reward_inputs=tuple(args.reward_inputs.split(",")), reward_scale=args.reward_scale,
-                         initial_fraction=args.initial_fraction, seed=seed)
         if args.reference:
-            agent, _ = run_true_reward(cfg)
-            ref_ret = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)["true_return_mean"]
+            cfg = recipe.with_overrides([f"seed={seed}"])
+            ref_ret = run_experiment(cfg, out / f"true_seed{seed}", "true", eval_episodes=args.eval_episodes)
+            results["true_reward"].append(ref_ret["true_return_mean"])
         else:
-            ref_ret = 500.0
-        results["true_reward"].append(ref_ret)
+            results["true_reward"].append(500.0)
         for b in budgets:
-            cfg.labels = b
-            agent, _, cb, secs = run_rlhf(cfg)
-            ret = evaluate_true_return(agent, ENV_ID, {}, args.eval_episodes, 10_000 + seed)["true_return_mean"]
-            results[str(b)].append(ret)
-            print(f"seed {seed} labels {b}: return {ret:.1f} ({secs:.0f} s, reward-model accuracy "
-                  f"{cb.metrics.get('val_accuracy', float('nan')):.2f})", flush=True)
+            cfg = recipe.with_overrides([f"seed={seed}", f"schedule.labels={b}"])
+            r = run_experiment(cfg, out / f"labels{b}_seed{seed}", "synthetic", eval_episodes=args.eval_episodes)
+            results[str(b)].append(r["true_return_mean"])
+            print(f"seed {seed} labels {b}: return {r['true_return_mean']:.1f} ({r['wall_seconds']:.0f} s, reward-model "
+                  f"accuracy {r['reward_model'].get('val_accuracy', float('nan')):.2f})", flush=True)
     ref = float(np.mean(results["true_reward"]))
     rows = [["true reward", "-", ref, float(np.std(results["true_reward"])), 1.0]]
     for b in budgets:
         m = float(np.mean(results[str(b)]))
         rows.append(["learned reward", b, m, float(np.std(results[str(b)])), m / ref if ref else float("nan")])
-    print_table(f"Fixed-horizon CartPole, PPO {args.steps} steps, {args.seeds} seeds (target: >= 0.95 of true reward, <= 500 labels)",
+    print_table(f"Fixed-horizon CartPole, preset {PRESET} {args.set or ''}, {args.seeds} seeds "
+                "(target: >= 0.95 of true reward, <= 500 labels)",
                 ["agent trained on", "labels", "return mean", "return std", "fraction of true-reward return"], rows)
-    (out / "results.json").write_text(json.dumps({"args": vars(args), "returns": results,
+    (out / "results.json").write_text(json.dumps({"args": vars(args), "config": recipe.to_dict(), "returns": results,
                                                   "wall_seconds": time.time() - started}, indent=2))
     import matplotlib
 
@@ -148,5 +110,8 @@ def main(args: Args) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for name, f in Args.__dataclass_fields__.items():
+        if name == "set":
+            parser.add_argument("--set", dest="set", action="append", default=[], metavar="KEY=VALUE")
+            continue
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=type(f.default), default=f.default)
     main(Args(**vars(parser.parse_args())))

@@ -6,12 +6,10 @@ synthetic teacher compares clips, a Bradley-Terry reward model learns from
 its answers, and an unchanged PPO agent learns to backflip from that learned reward alone. The run
 writes a results table, the agents, the labels and a GIF of the learned backflip.
 
-The RLHF settings are the fastest measured (500k steps, about 2 minutes): 900 labels from an
-exact teacher, 15-step clips, the reward model reading (obs, obs change) with its output
-scaled to std 0.1 (the true reward's size, which PPO's preset is tuned for). They taught the
-backflip on seed 0 and not on seed 1: preference learning here is not yet robust. The
-benchmark (baselines/rlhf_backflip.py) uses slower settings for a teacher that errs (2M steps,
-an exploration bonus; see the README).
+Both acts read their recipes from ``rlhf_gym.presets`` ("gridworld" and "backflip-demo": 900 exact
+labels, 15-step clips, 500k steps, about 2 minutes). The recipe taught the backflip on seed 0 and not
+on seed 1: at this size preference learning is not yet robust. The benchmark recipe ("backflip",
+a teacher who errs, 3M steps) is slower and surer; see docs/results.md.
 """
 
 from __future__ import annotations
@@ -24,14 +22,14 @@ from rlhf_gym.commands import common
 
 GRID_ID = "rlhf_gym/GridWorld-v0"
 FLIP_ID = "rlhf_gym/Backflip-v0"
-# The laptop-sized RLHF run (labels, agent steps); --quick divides both by ten.
-DEMO_LABELS, DEMO_STEPS = 900, 500_000
+DEMO_PRESET = "backflip-demo"  # --quick divides its labels and steps by ten
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="PPO on GridWorld, then RLHF teaches Backflip a backflip")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: a tenth of the labels and steps")
-    parser.add_argument("--labels", type=int, default=DEMO_LABELS, help="synthetic labels for Backflip (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: a tenth of the labels and steps; its numbers show that it runs, not what it learns")
+    parser.add_argument("--labels", type=int, default=None, help="synthetic labels for Backflip (default: the preset's, 900)")
     parser.add_argument("--error-rate", type=float, default=0.0, help="the synthetic teacher's mistake rate (default: %(default)s)")
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per policy (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random generator (default: %(default)s)")
@@ -40,33 +38,28 @@ def add_parser(subparsers) -> None:
 
 
 def train_ppo_true_reward(env_id: str, seed: int, scale: float):
-    """SB3 PPO on the env's own reward with its preset; returns the model."""
-    from stable_baselines3 import PPO
-    from stable_baselines3.common.env_util import make_vec_env
+    """SB3 PPO on the env's own reward with its preset's agent; returns the model."""
+    from rlhf_gym import presets
+    from rlhf_gym.rlhf.pipeline import train_on_reward
 
-    from rlhf_gym.presets import ppo_preset
-
-    n_envs, steps, kwargs = ppo_preset(env_id)
-    venv = make_vec_env(env_id, n_envs=n_envs, seed=seed)
-    model = PPO("MlpPolicy", venv, seed=seed, device="cpu", verbose=0, **kwargs)
-    model.learn(total_timesteps=max(int(steps * scale), n_envs * kwargs.get("n_steps", 2048)), progress_bar=True)
-    venv.close()
-    return model
+    cfg = presets.load(presets.for_env(env_id), env_id)
+    cfg.seed = seed
+    cfg.agent.steps = max(int(cfg.agent.steps * scale), cfg.agent.n_envs * cfg.agent.kwargs.get("n_steps", 2048))
+    return train_on_reward(cfg, None, progress_bar=True)[0]
 
 
 def rlhf_backflip(args: argparse.Namespace, directory, scale: float):
-    """The Christiano-style online loop on Backflip; returns (agent, labels asked)."""
-    from rlhf_gym.rlhf.pipeline import RLHFConfig, run_rlhf
-    from rlhf_gym.presets import ppo_preset
+    """The Christiano-style online loop on Backflip, the preset's recipe; returns (agent, labels asked)."""
+    from rlhf_gym import presets
+    from rlhf_gym.rlhf.pipeline import run_rlhf
 
-    n_envs, _, kwargs = ppo_preset(FLIP_ID)
-    cfg = RLHFConfig(
-        FLIP_ID, labels=max(int(args.labels * scale), 10), steps=int(DEMO_STEPS * scale), n_envs=n_envs,
-        agent_kwargs=kwargs, reward_inputs=("obs", "obs_change"), reward_scale=0.1, segment_length=15,
-        initial_fraction=0.1, teacher={"error_rate": args.error_rate}, assumed_error_rate=args.error_rate,
-        seed=args.seed, progress_bar=True, tensorboard_dir=str(directory / "tb"),
-    )
-    agent, _, callback, _ = run_rlhf(cfg, directory / "labels.jsonl")
+    cfg = presets.load(DEMO_PRESET)
+    cfg.seed = args.seed
+    cfg.schedule.labels = max(int((args.labels or cfg.schedule.labels) * scale), 10)
+    cfg.agent.steps = int(cfg.agent.steps * scale)
+    cfg.teacher.error_rate = cfg.trainer.assumed_error_rate = args.error_rate
+    agent, _, callback, _ = run_rlhf(cfg, directory / "labels.jsonl", progress_bar=True,
+                                     tensorboard_dir=directory / "tb")
     return agent, callback.queries_asked
 
 
@@ -104,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     import rlhf_gym  # noqa: F401
     from rlhf_gym.experts import expert_for
 
-    if args.labels < 1 or args.episodes < 1:
+    if (args.labels is not None and args.labels < 1) or args.episodes < 1:
         raise ValueError(f"--labels {args.labels}, --episodes {args.episodes}; allowed: integers >= 1")
     if not 0.0 <= args.error_rate < 0.5:
         raise ValueError(f"--error-rate {args.error_rate}; allowed: a number in [0, 0.5)")
@@ -123,7 +116,9 @@ def run(args: argparse.Namespace) -> int:
     grid = evaluate_all(GRID_ID, {"random": None, "PPO (true reward)": grid_ppo,
                                   "expert (value iteration)": expert_for(gym.make(GRID_ID))}, args.episodes, args.seed)
 
-    labels_text = f"{max(int(args.labels * scale), 10)} labels"
+    from rlhf_gym import presets
+
+    labels_text = f"{max(int((args.labels or presets.load(DEMO_PRESET).schedule.labels) * scale), 10)} labels"
     print(f"\n== Act 2: {FLIP_ID}, PPO on a reward learned from {labels_text} "
           f"(teacher mistake rate {args.error_rate})", flush=True)
     flip_agent, labels_used = rlhf_backflip(args, directory, scale)
@@ -134,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
 
     rows = [[env_id, name, s["true_return_mean"], s["true_return_std"], s.get("success_rate", "-")]
             for env_id, table in ((GRID_ID, grid), (FLIP_ID, flip)) for name, s in table.items()]
-    common.print_table(f"True return over {args.episodes} evaluation episodes", ["env", "policy", "mean", "std", "backflip success"], rows)
+    smoke = " (--quick: a smoke run; these numbers show that it runs, not what it learns)" if args.quick else ""
+    common.print_table(f"True return over {args.episodes} evaluation episodes{smoke}", ["env", "policy", "mean", "std", "backflip success"], rows)
     summary = {"wall_seconds": time.time() - started, "labels_used": labels_used, "gridworld": grid, "backflip": flip}
     (directory / "demo.json").write_text(json.dumps(summary, indent=2))
     print(f"wrote {directory / 'demo.json'} and {directory / 'backflip_rlhf.gif'} in {time.time() - started:.0f} s")

@@ -107,6 +107,7 @@ class BackflipEnv(gym.Env):
     """One-legged hopper; the goal is a single backflip landed upright. See the module doc."""
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 25}
+    obs_fields = OBS_FIELDS  # names of the observation's entries (a learned reward's ``ignore`` takes them)
 
     def __init__(self, horizon: int = 200, render_mode: str | None = None,
                  width: int = 480, height: int = 360, crash_penalty: float = CRASH_PENALTY,

@@ -59,6 +59,9 @@ def load_reward_model(path) -> RewardModel:
         )
     if cfg.get("version") != VERSION:
         raise ValueError(f"load_reward_model: version={cfg.get('version')!r}; allowed: {VERSION}")
+    if float(cfg.get("member_obs_dropout", 0.0)) != 0.0:  # files of rlhf_gym before 2026-12-06
+        raise ValueError(f"load_reward_model: {str(cfg_path)!r} has member_obs_dropout="
+                         f"{cfg['member_obs_dropout']!r}, which this rlhf_gym no longer reads; allowed: 0")
     try:
         tensors = load_file(str(weights))
     except (SafetensorError, OSError, RuntimeError) as exc:
@@ -78,7 +81,6 @@ def load_reward_model(path) -> RewardModel:
         output_scale=float(cfg.get("output_scale", 1.0)),
         input_clip=None if cfg.get("input_clip") is None else float(cfg["input_clip"]),
         ignore_obs=tuple(int(i) for i in cfg.get("ignore_obs", [])),
-        member_obs_dropout=float(cfg.get("member_obs_dropout", 0.0)),
         seed=int(cfg["seed"]),
     )
     expected = {k: tuple(v.shape) for k, v in model.net.state_dict().items()}

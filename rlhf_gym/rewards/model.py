@@ -30,11 +30,6 @@ def _init_linear(layer: nn.Linear, gen: torch.Generator, zero: bool) -> None:
         layer.bias.zero_()
 
 
-def first_layer(member: nn.Module) -> nn.Linear:
-    """The layer of an ensemble member that reads the encoded inputs (a linear member is that layer)."""
-    return member if isinstance(member, nn.Linear) else member[0]
-
-
 class RewardNet(nn.Module):
     """K members mapping encoded inputs (N, D) to raw rewards (K, N); holds the
     normalisation statistics as buffers so they are saved with the weights."""
@@ -94,13 +89,6 @@ class RewardModel:
             time_fraction) cannot be priced from comparisons of whole fixed-horizon episodes --
             every clip holds every tick, so what the net makes of it is arbitrary -- and the
             agent would optimise that arbitrary part too.
-        member_obs_dropout: share of the observation entries that each ensemble member does not read
-            (a different random subset per member, the same entries in obs, next_obs and obs_change;
-            Box only). Why: members that all read every entry tend to agree on a feature that merely
-            went with good clips (Backflip: forward speed after the landing), also where it misleads;
-            members blind to different entries disagree there, so the disagreement queries and the
-            exploration bonus reach those states. Implemented as zero columns of each member's first
-            layer, kept at zero by masking their gradient.
         input_clip: clip standardised inputs to [-c, c]. Why: an input that is almost constant
             in the labelled clips (a flag that flips once per episode) gets a tiny std, so a
             state no label covered reaches the net as a 50-sigma input and its reward
@@ -124,7 +112,6 @@ class RewardModel:
         output_scale: float = 1.0,
         input_clip: float | None = None,
         ignore_obs: tuple[int, ...] = (),
-        member_obs_dropout: float = 0.0,
         seed: int = 0,
     ):
         if kind not in KINDS:
@@ -159,13 +146,6 @@ class RewardModel:
             raise ValueError(f"RewardModel: ignore_obs={ignore_obs!r}; allowed: distinct flat indices "
                              f"0..{n_obs - 1} of the observation")
         self.ignore_obs = tuple(int(i) for i in ignore_obs)
-        if (isinstance(member_obs_dropout, bool) or not isinstance(member_obs_dropout, (int, float))
-                or not 0.0 <= member_obs_dropout < 1.0):
-            raise ValueError(f"RewardModel: member_obs_dropout={member_obs_dropout!r}; allowed: a float in [0, 1)")
-        if member_obs_dropout > 0.0 and not isinstance(observation_space, spaces.Box):
-            raise ValueError(f"RewardModel: member_obs_dropout={member_obs_dropout!r} with observation_space="
-                             f"{observation_space}; allowed: only for a Box observation space")
-        self.member_obs_dropout = float(member_obs_dropout)
         self.features = None
         if features is not None:
             feats = np.asarray(features, dtype=np.float32)
@@ -183,28 +163,6 @@ class RewardModel:
         self.in_dim = sum(self._part_size(i) for i in inputs)
         self.input_clip = None if input_clip is None else float(input_clip)
         self.net = RewardNet(self.in_dim, kind, hidden_sizes, self.ensemble_size, seed, self.input_clip)
-        self.member_hidden_obs = self._blind_members(n_obs) if self.member_obs_dropout > 0.0 else ()
-
-    def _blind_members(self, n_obs: int) -> tuple[tuple[int, ...], ...]:
-        """Per member, the observation entries it does not read (see ``member_obs_dropout``)."""
-        rng = np.random.default_rng([self.seed, 2])  # its own stream: other models' weights stay as they were
-        readable = [i for i in range(n_obs) if i not in self.ignore_obs]
-        k = min(len(readable) - 1, int(round(self.member_obs_dropout * len(readable))))
-        hidden = []
-        for member in self.net.members:
-            entries = tuple(sorted(int(i) for i in rng.choice(readable, size=k, replace=False)))
-            mask = torch.ones(self.in_dim)
-            offset = 0
-            for part in self.inputs:
-                if part != "action":
-                    mask[[offset + i for i in entries]] = 0.0
-                offset += self._part_size(part)
-            first = first_layer(member)
-            with torch.no_grad():
-                first.weight.mul_(mask)
-            first.weight.register_hook(lambda grad, mask=mask: grad * mask)
-            hidden.append(entries)
-        return tuple(hidden)
 
     # ---- construction helpers -------------------------------------------------
     @classmethod
@@ -225,7 +183,6 @@ class RewardModel:
             "output_scale": self.output_scale,
             "input_clip": self.input_clip,
             "ignore_obs": list(self.ignore_obs),
-            "member_obs_dropout": self.member_obs_dropout,
             "has_features": self.features is not None,
             "seed": self.seed,
             "observation_space": space_to_config(self.observation_space, "observation_space"),

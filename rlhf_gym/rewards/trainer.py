@@ -17,7 +17,7 @@ import torch
 
 from rlhf_gym.data.segments import Segment, check_pair, stack_segments
 from rlhf_gym.rewards.bradley_terry import bradley_terry_loss, check_error_rate, check_labels
-from rlhf_gym.rewards.model import RewardModel, first_layer
+from rlhf_gym.rewards.model import RewardModel
 
 
 @dataclass
@@ -28,10 +28,9 @@ class TrainerConfig:
     max_epochs: int = 200            # upper bound on passes over the training split
     patience: int = 10               # epochs without held-out improvement before stopping
     val_fraction: float = 0.2        # share of pairs held out (none below 10 pairs)
-    error_rate: float = 0.0          # assumed teacher error rate in the likelihood
+    assumed_error_rate: float = 0.0  # the teacher's error rate the likelihood assumes (Christiano: 0.1)
     bootstrap: bool = True           # resample labels per member when ensemble_size > 1
     drop_suspect: float = 0.0        # share of training labels the first fit contradicts most, dropped before a refit
-    input_lasso: float = 0.0         # group lasso on the first layer's input columns (see RewardTrainer)
 
 
 @contextmanager
@@ -49,23 +48,8 @@ def flushed_denormals():
         torch.set_flush_denormal(False)
 
 
-def input_column_norms(member) -> torch.Tensor:
-    """Per encoded input, the L2 norm of the weights a member's first layer gives it (D,)."""
-    return first_layer(member).weight.norm(dim=0)
-
-
 class RewardTrainer:
-    """Trains ``model`` in place; ``train(pairs, labels)`` returns metrics.
-
-    ``input_lasso`` (> 0) adds ``input_lasso * sum_j ||W1[:, j]||`` to each batch's loss: a group lasso
-    over the columns of the first layer, one per encoded input. Why: clips that the teacher prefers
-    differ in many inputs at once, and a net free to read all of them learns features that merely went
-    with the good clips (on Backflip, forward speed while standing) and prices unseen behaviour by them.
-    A hand-written reward reads few inputs; the penalty prefers rewards that read few too. Offline, trained
-    on whole-episode clips of failing Backflip agents, it ranked unseen successful episodes above the
-    failing ones in 88% of pairs against 75% without (baselines/reward_ranking_probe.py); online it did
-    not raise success (README, "Preferences on Backflip"), so it is off by default.
-    """
+    """Trains ``model`` in place; ``train(pairs, labels)`` returns metrics."""
 
     def __init__(self, model: RewardModel, rng: np.random.Generator, config: TrainerConfig | None = None, **overrides):
         if not isinstance(model, RewardModel):
@@ -73,12 +57,9 @@ class RewardTrainer:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"RewardTrainer: rng={rng!r}; allowed: a numpy Generator")
         cfg = replace(config or TrainerConfig(), **overrides)
-        check_error_rate(cfg.error_rate)
+        check_error_rate(cfg.assumed_error_rate)
         if not cfg.weight_decay >= 0.0:
             raise ValueError(f"RewardTrainer: weight_decay={cfg.weight_decay!r}; allowed: a float >= 0")
-        lasso = cfg.input_lasso
-        if isinstance(lasso, bool) or not isinstance(lasso, (int, float)) or not 0.0 <= lasso < float("inf"):
-            raise ValueError(f"RewardTrainer: input_lasso={lasso!r}; allowed: a finite float >= 0")
         if not 0.0 <= cfg.drop_suspect < 0.5:
             raise ValueError(f"RewardTrainer: drop_suspect={cfg.drop_suspect!r}; allowed: a float in [0, 0.5)")
         if not 0.0 <= cfg.val_fraction < 1.0:
@@ -164,7 +145,7 @@ class RewardTrainer:
 
     def _fit_member(self, member, left, right, y, idx, val_idx) -> int:
         opt = torch.optim.Adam(member.parameters(), lr=self.lr, weight_decay=self.cfg.weight_decay)
-        er = self.cfg.error_rate
+        er = self.cfg.assumed_error_rate
         bs = int(self.cfg.batch_size)
         best, best_state, bad, epoch = np.inf, None, 0, 0
         for epoch in range(1, int(self.cfg.max_epochs) + 1):
@@ -172,8 +153,6 @@ class RewardTrainer:
             for start in range(0, len(order), bs):
                 b = torch.as_tensor(order[start:start + bs])
                 loss = bradley_terry_loss(left.returns(member, b), right.returns(member, b), y[b], er)
-                if self.cfg.input_lasso > 0.0:
-                    loss = loss + self.cfg.input_lasso * input_column_norms(member).sum()
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -200,7 +179,7 @@ class RewardTrainer:
                     continue
                 t = torch.as_tensor(idx)
                 rl, rr = self._ensemble_returns(left, t), self._ensemble_returns(right, t)
-                out[f"{name}_loss"] = float(bradley_terry_loss(rl, rr, y[t], self.cfg.error_rate))
+                out[f"{name}_loss"] = float(bradley_terry_loss(rl, rr, y[t], self.cfg.assumed_error_rate))
                 decided = y[t] != 0.5
                 agree = ((rl > rr) == (y[t] > 0.5))[decided]
                 out[f"{name}_accuracy"] = float(agree.float().mean()) if decided.any() else float("nan")

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 from stable_baselines3.common.buffers import ReplayBuffer, RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
-from stable_baselines3.common.vec_env import VecEnvWrapper, VecNormalize
+from stable_baselines3.common.vec_env import VecNormalize, unwrap_vec_wrapper
 
 from rlhf_gym.feedback.schedule import LabelSchedule
 from rlhf_gym.feedback.queries import METHODS, NEEDS_ENSEMBLE, select_pairs
@@ -33,17 +33,17 @@ NORMALIZE_ON = ("recent", "labelled")
 
 
 def find_learned_reward(venv) -> tuple[VecLearnedReward, bool]:
-    """The VecLearnedReward in a VecEnv chain, and whether a VecNormalize sits above it."""
+    """The VecLearnedReward in a VecEnv chain, and whether a VecNormalize of rewards sits above it."""
+    wrapper = unwrap_vec_wrapper(venv, VecLearnedReward)
+    if wrapper is None:
+        raise ValueError("PreferenceLearningCallback: the agent's env has no VecLearnedReward; allowed: "
+                         "model = PPO(..., env=VecLearnedReward(venv, reward_model))")
+    above = venv
     normalized_above = False
-    while venv is not None:
-        if isinstance(venv, VecLearnedReward):
-            return venv, normalized_above
-        normalized_above |= isinstance(venv, VecNormalize) and bool(getattr(venv, "norm_reward", False))
-        venv = venv.venv if isinstance(venv, VecEnvWrapper) else None
-    raise ValueError(
-        "PreferenceLearningCallback: the agent's env has no VecLearnedReward; allowed: "
-        "model = PPO(..., env=VecLearnedReward(venv, reward_model))"
-    )
+    while above is not wrapper:
+        normalized_above |= isinstance(above, VecNormalize) and bool(getattr(above, "norm_reward", False))
+        above = above.venv
+    return wrapper, normalized_above
 
 
 class PreferenceLearningCallback(BaseCallback):
@@ -70,13 +70,11 @@ class PreferenceLearningCallback(BaseCallback):
         normalize_on: the clips the learned reward is scaled on (zero mean, std ``output_scale``):
             "recent" (the latest 500 clips of the agent) or "labelled" (every clip the teacher judged).
         explore_bonus: the agent's reward adds this times the ensemble's spread (``OptimisticReward``),
-            moved linearly to ``final_bonus`` by ``label_until``; 0 (default) gives the plain mean.
-        final_bonus: the spread's weight once the labels end (default 0); a negative value makes the
-            agent avoid what the members disagree about once no label can correct the reward there.
+            lowered linearly to 0 by ``label_until``; 0 (default) gives the plain mean.
         seed: seeds clip cutting, pair choice and the trainer.
         total_timesteps: the agent steps the label schedule spans (None: those of the first ``learn()``
-            call). Set it when the agent trains in several ``learn()`` calls, as agents taking turns do
-            (``rlhf_population.learn_in_turns``); the clips and the schedule then carry over between calls.
+            call). Set it when the agent trains in several ``learn()`` calls; the clips and the schedule
+            then carry over between calls.
     """
 
     def __init__(self, reward_model: RewardModel, teacher, total_labels: int, schedule: str = "hyperbolic",
@@ -84,14 +82,14 @@ class PreferenceLearningCallback(BaseCallback):
                  query: str = "random", oversample: int = 10, label_store=None,
                  trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
                  pool_steps: int | None = None, label_batches: int = 50,
-                 normalize_on: str = "recent", explore_bonus: float = 0.0, final_bonus: float = 0.0, seed: int = 0,
+                 normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0,
                  total_timesteps: int | None = None, verbose: int = 0):
         super().__init__(verbose)
         if not isinstance(reward_model, RewardModel):
             raise TypeError(f"reward_model={type(reward_model).__name__}; allowed: a RewardModel")
         if isinstance(teacher, ReplayTeacher) or not hasattr(teacher, "label_pairs"):
             raise ValueError(f"teacher={type(teacher).__name__}; allowed: a teacher that answers new clips "
-                             "(SyntheticTeacher, a human window). Train on recorded labels with fit_from_store.")
+                             "(SyntheticTeacher, a human window). Train on recorded labels with rlhf.pipeline.fit_from_store.")
         if query not in METHODS:
             raise ValueError(f"query={query!r}; allowed: {METHODS}")
         if query in NEEDS_ENSEMBLE and reward_model.ensemble_size < 2:
@@ -100,7 +98,6 @@ class PreferenceLearningCallback(BaseCallback):
             raise ValueError(f"normalize_on={normalize_on!r}; allowed: {NORMALIZE_ON}")
         self.reward_model, self.teacher, self.normalize_on = reward_model, teacher, normalize_on
         self.explore_bonus = check_spread_weight("explore_bonus", explore_bonus, reward_model.ensemble_size)
-        self.final_bonus = check_spread_weight("final_bonus", final_bonus, reward_model.ensemble_size)
         self.agent_reward = OptimisticReward(reward_model, self.explore_bonus)
         self.schedule = LabelSchedule(int(total_labels), schedule, initial_fraction, label_until)
         self.segment_length, self.query, self.oversample = int(segment_length), query, int(oversample)
@@ -117,7 +114,6 @@ class PreferenceLearningCallback(BaseCallback):
                                             or not isinstance(total_timesteps, (int, np.integer)) or total_timesteps < 1):
             raise ValueError(f"total_timesteps={total_timesteps!r}; allowed: None or an integer >= 1")
         self.total_timesteps = None if total_timesteps is None else int(total_timesteps)
-        self.feeders: list = []  # EpisodeRecorders of other agents whose clips join the query pool
         self.label_store, self.relabel, self.pool_size = label_store, bool(relabel), int(pool_size)
         self.rng = np.random.default_rng(seed)
         self.trainer = RewardTrainer(reward_model, self.rng, trainer_config)
@@ -134,8 +130,8 @@ class PreferenceLearningCallback(BaseCallback):
 
     @property
     def uses_spread(self) -> bool:
-        """Whether the agent's reward reads the members' spread (a bonus or a penalty)."""
-        return self.explore_bonus != 0.0 or self.final_bonus != 0.0
+        """Whether the agent's reward reads the members' spread (an exploration bonus)."""
+        return self.explore_bonus != 0.0
 
     # ---- wiring -----------------------------------------------------------------
     def _on_training_start(self) -> None:
@@ -181,10 +177,10 @@ class PreferenceLearningCallback(BaseCallback):
     def _on_rollout_end(self) -> None:
         progress = (self.model.num_timesteps - self._start) / self._total
         done = min(1.0, progress / self.schedule.until)
-        self.agent_reward.beta = self.explore_bonus + (self.final_bonus - self.explore_bonus) * done
+        self.agent_reward.beta = self.explore_bonus - self.explore_bonus * done  # down to 0 by label_until
         target = self.schedule.target(progress)
         want = target - self.queries_asked
-        pool = self.recorder.take() + [clip for feeder in self.feeders for clip in feeder.take()]
+        pool = self.recorder.take()
         small = want < max(1, self.schedule.total // self.label_batches) and target < self.schedule.total
         if len(pool) < 2 or want <= 0 or small:  # ask in batches, but spend the whole budget
             self._log_returns()
@@ -260,12 +256,3 @@ class PreferenceLearningCallback(BaseCallback):
         elif self.reward_model.action_space.__class__.__name__ == "Discrete":
             act = act.reshape(-1)
         rb.rewards[:size] = self.wrapper.reward_fn(flat(obs), act, flat(nxt)).reshape(size, n)
-
-
-def fit_from_store(reward_model: RewardModel, store, seed: int = 0, trainer_config: TrainerConfig | None = None) -> dict:
-    """Train ``reward_model`` offline on every label recorded in a LabelStore; returns metrics."""
-    recorded = store.labelled_pairs()
-    if not recorded:
-        raise ValueError(f"fit_from_store: {store.path} holds no labels; allowed: a label file with at least one answer")
-    trainer = RewardTrainer(reward_model, np.random.default_rng(seed), trainer_config)
-    return trainer.train([(a, b) for a, b, _ in recorded], [lab for _, _, lab in recorded])

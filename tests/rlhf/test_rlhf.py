@@ -8,11 +8,11 @@ from stable_baselines3 import A2C, PPO, SAC
 from stable_baselines3.common.env_util import make_vec_env
 
 import rlhf_gym  # noqa: F401
-from rlhf_gym.rlhf.callback import PreferenceLearningCallback, fit_from_store
+from rlhf_gym.rlhf.callback import PreferenceLearningCallback
 from rlhf_gym.feedback.schedule import LabelSchedule
-from rlhf_gym.commands.common import evaluate_true_return, random_actor, run_episodes
+from rlhf_gym.evaluation import evaluate_true_return, random_actor, run_episodes
 from rlhf_gym.feedback import LabelStore, ReplayTeacher, SyntheticTeacher
-from rlhf_gym.rewards import RewardModel
+from rlhf_gym.rewards import RewardModel, RewardTrainer
 from rlhf_gym.wrappers import VecLearnedReward
 
 GRID = "rlhf_gym/GridWorld-v0"
@@ -53,7 +53,8 @@ def test_ppo_with_callback_beats_random_on_gridworld(tmp_path):
     assert trained >= random_return + 0.5 and trained >= 0.8, (trained, random_return)
     # The recorded labels retrain a fresh model offline to the same preferences.
     fresh = RewardModel.for_env(venv, kind="linear", inputs=("next_obs",))
-    metrics = fit_from_store(fresh, LabelStore(tmp_path / "labels.jsonl"))
+    metrics = RewardTrainer(fresh, np.random.default_rng(0)).train(
+        *zip(*[((a, b), lab) for a, b, lab in LabelStore(tmp_path / "labels.jsonl").labelled_pairs()]))
     assert metrics["train_accuracy"] >= 0.95
     goal = int(np.argmax(env.unwrapped.state_rewards))
     assert int(np.argmax(fresh(None, None, np.arange(env.unwrapped.n_states)))) == goal
@@ -189,8 +190,7 @@ def test_reward_diagnostics_log_the_learned_reward_against_the_truth():
 
 
 def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
-    """With explore_bonus the agent's reward is the OptimisticReward, its beta falls to 0 (or to
-    final_bonus) by label_until and the wrapper gets the plain model back afterwards;
+    """With explore_bonus the agent's reward is the OptimisticReward, its beta falls to 0 by label_until and the wrapper gets the plain model back afterwards;
     normalize_on="labelled" scales the reward to output_scale over every judged clip."""
     from rlhf_gym.data.segments import stack_segments
     from rlhf_gym.rewards import OptimisticReward
@@ -218,14 +218,8 @@ def test_exploration_bonus_and_labelled_normalisation_are_wired_in():
     assert np.allclose(members.mean(axis=1), 0.0, atol=1e-4) and np.allclose(members.std(axis=1), 0.1, atol=1e-4)
     with pytest.raises(ValueError, match="normalize_on='everything'"):
         PreferenceLearningCallback(rm, SyntheticTeacher(0), 10, normalize_on="everything")
-    betas.clear()  # with final_bonus the weight moves from explore_bonus to it by label_until, then stays
-    later = Probe(rm, SyntheticTeacher(5), total_labels=40, segment_length=10, query="random", label_until=0.5,
-                  explore_bonus=1.5, final_bonus=-1.0, seed=5)
-    PPO("MlpPolicy", venv, seed=5, device="cpu", n_steps=64, batch_size=64, n_epochs=1).learn(1024, callback=later)
-    assert betas[0] > 0.0 and betas == sorted(betas, reverse=True) and betas[-4:] == [-1.0] * 4
-    assert venv.reward_fn is rm
-    with pytest.raises(ValueError, match="final_bonus=-1.0 .non-zero. needs an ensemble"):
+    with pytest.raises(ValueError, match="explore_bonus=1.0 .non-zero. needs an ensemble"):
         PreferenceLearningCallback(RewardModel.for_env(venv, kind="mlp", ensemble_size=1), SyntheticTeacher(0), 10,
-                                   final_bonus=-1.0)
+                                   explore_bonus=1.0)
     with pytest.raises(ValueError, match="explore_bonus=nan; allowed: a finite float"):
         PreferenceLearningCallback(rm, SyntheticTeacher(0), 10, explore_bonus=float("nan"))
