@@ -208,7 +208,7 @@ def load_config(path: str | Path) -> RLHFConfig:
     """Read a run's ``config.json``; every key is checked as ``--set`` checks it."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"--config: {str(path)!r} does not exist; allowed: a config.json written by a run")
+        raise ValueError(f"--config: {str(path)!r} does not exist; allowed: a config.json written by a run")
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as err:
