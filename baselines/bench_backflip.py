@@ -10,7 +10,7 @@ CartPole-v1 is measured by baselines/bench_envs.py.
     python baselines/bench_backflip.py ppo --steps 500000 --seeds 3 --evals 2 --crash-penalty 0 --stand-reward 0.3 --ent-coef 0.01
 
 Measured: expert 1.00 success, random 0.00; PPO (defaults above) succeeds on some seeds and
-not on others (README, "Experts and PPO on the true reward").
+not on others (docs/results.md, "Experts and PPO on the true reward").
 """
 
 from __future__ import annotations

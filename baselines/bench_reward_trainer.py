@@ -34,7 +34,7 @@ class Args:
 
 def labelled_pairs(args: Args):
     """Clips of the scripted expert with action noise 0 / 0.3 / 0.6 / 1 / 2 and of random play, judged by a
-    teacher with 10% mistakes on the crash-0 / stand-0.3 variant (the README's best Backflip setting)."""
+    teacher with 10% mistakes on the crash-0 / stand-0.3 variant (the "backflip" preset's training variant)."""
     import gymnasium as gym
 
     from rlhf_gym.experts.backflip_controller import act

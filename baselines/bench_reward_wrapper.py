@@ -37,15 +37,15 @@ def steps_per_second(args: Args, wrapped: bool) -> float:
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
-    from rlhf_gym.presets import ppo_preset
+    from rlhf_gym.presets import agent_for
     from rlhf_gym.rewards import RewardModel
     from rlhf_gym.wrappers import VecLearnedReward
 
-    n_envs, _, kwargs = ppo_preset(args.env)
-    venv = make_vec_env(args.env, n_envs=n_envs, seed=args.seed)
+    agent = agent_for(args.env)
+    venv = make_vec_env(args.env, n_envs=agent.n_envs, seed=args.seed)
     if wrapped:
         venv = VecLearnedReward(venv, RewardModel.for_env(venv, kind="mlp", ensemble_size=args.ensemble))
-    model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", **kwargs)
+    model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", **agent.kwargs)
     start = time.perf_counter()
     model.learn(args.steps)
     elapsed = time.perf_counter() - start

@@ -103,6 +103,25 @@ def _check_env(cfg):
     return env
 
 
+def _restart(directory: Path, feedback: str) -> None:
+    """With --resume, an unfinished run starts again from its config.json. A simulated teacher's labels
+    are asked again (the same seed gives the same answers), so its old label file goes; labels that came
+    from anyone else are never deleted: such a run is refused instead."""
+    import shutil
+
+    labels = directory / "labels.jsonl"
+    if not labels.exists() or feedback != "synthetic":
+        return
+    from rlhf_gym.feedback import LabelStore
+
+    teachers = {record.get("teacher") for record in LabelStore(labels).records}
+    if teachers - {"synthetic"}:
+        raise ValueError(f"--resume: {labels} holds labels of {sorted(map(str, teachers))}; allowed: resuming a run "
+                         "whose labels all came from the synthetic teacher (move that file to keep it)")
+    labels.unlink()
+    shutil.rmtree(directory / "labels.jsonl.segments", ignore_errors=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from rlhf_gym.rlhf.experiment import run_experiment
 
@@ -116,6 +135,10 @@ def run(args: argparse.Namespace) -> int:
     _check_env(cfg).close()
     args.env, args.seed = cfg.env_id, cfg.seed
     directory = common.out_dir(args, "train")
+    if (directory / "results.json").is_file():  # only reachable with --resume
+        print(f"{directory} holds a finished run (results.json); nothing to do")
+        return 0
+    _restart(directory, args.feedback)
     common.set_threads(args)
     a = cfg.agent
     teaches = {"synthetic": f"a reward learned from {cfg.schedule.labels} labels of a simulated teacher",

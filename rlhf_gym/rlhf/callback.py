@@ -63,7 +63,7 @@ class PreferenceLearningCallback(BaseCallback):
         pool_steps: if given, the pool holds the clips of the newest ``pool_steps`` transitions
             instead (``pool_steps // segment_length`` clips). Why: a count of clips spans 13x more
             of training for whole-episode clips than for 15-step ones, so most queries would be
-            about behaviour the agent left long ago (on Backflip it did not raise success; README).
+            about behaviour the agent left long ago (on Backflip it did not raise success; docs/log/backflip.md).
         label_batches: the budget is asked in about this many batches (at least ``total_labels //
             label_batches`` labels each), and the reward is refitted after each. Why: a refit on all labels
             so far is most of a long run's cost, and 25 batches of whole-episode clips cost half of 50.

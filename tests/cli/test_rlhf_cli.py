@@ -93,6 +93,12 @@ def test_synthetic_run_then_file_mode_honours_the_trainer_settings_and_config_re
     assert "| PPO (synthetic) | 60 |" in capsys.readouterr().out
     assert main(argv) == 2  # a second run into the same folder is refused
     assert "--out" in capsys.readouterr().err
+    assert main([*argv, "--resume"]) == 0 and "finished run" in capsys.readouterr().out  # not repeated
+    (out / "results.json").unlink()  # as if it had been killed: --resume starts it again, labels not doubled
+    assert main([*argv, "--resume"]) == 0
+    from rlhf_gym.feedback import LabelStore
+
+    assert len(LabelStore(out / "labels.jsonl").records) == 60
     # File mode: every trainer setting is honoured (a setting changes the fitted model).
     digests = []
     for k, extra in enumerate([[], ["--set", "trainer.weight_decay=0.5"], ["--set", "trainer.assumed_error_rate=0.3"]]):
