@@ -63,7 +63,7 @@ import rlhf_gym  # noqa: F401
 from rlhf_gym.algorithms.bc import train_bc
 from rlhf_gym.algorithms.dagger import train_dagger
 from rlhf_gym.data.trajectories import collect_demonstrations, flatten_demonstrations
-from rlhf_gym.algorithms.tabular_model import HardPlan, expected_return, tabular_model
+from rlhf_gym.planning import HardPlan, expected_return, tabular_model
 from rlhf_gym.commands.common import format_table, policy_actor, run_episodes
 from rlhf_gym.experts import expert_for
 

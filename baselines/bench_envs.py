@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 
 import rlhf_gym  # noqa: F401  (registers the ids)
-from rlhf_gym.experts.value_iteration import finite_horizon_value_iteration
+from rlhf_gym.planning import finite_horizon_value_iteration
 
 
 @dataclass

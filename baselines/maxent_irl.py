@@ -26,7 +26,7 @@ import numpy as np
 import rlhf_gym  # noqa: F401
 from rlhf_gym.data.trajectories import collect_demonstrations
 from rlhf_gym.algorithms.maxent_irl import maxent_gradient, maxent_irl
-from rlhf_gym.algorithms.tabular_model import expected_return, hard_value_iteration, tabular_model
+from rlhf_gym.planning import expected_return, hard_value_iteration, tabular_model
 from rlhf_gym.commands.common import format_table
 from rlhf_gym.experts import expert_for
 

@@ -20,7 +20,7 @@ import torch
 
 import rlhf_gym  # noqa: F401
 from rlhf_gym.commands.common import format_table
-from rlhf_gym.experts.value_iteration import finite_horizon_value_iteration, policy_evaluation
+from rlhf_gym.planning import finite_horizon_value_iteration, policy_evaluation
 from rlhf_gym.feedback import SyntheticTeacher, collect_segments, random_pairs
 from rlhf_gym.rewards import RewardModel, RewardTrainer
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from rlhf_gym.algorithms.tabular_model import (
+from rlhf_gym.planning import (
     HardPlan,
     TabularModel,
     demo_reward_counts,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from rlhf_gym.algorithms.tabular_model import (
+from rlhf_gym.planning import (
     HardPlan,
     SoftPlan,
     TabularModel,
@@ -171,18 +171,4 @@ def maxent_irl(
     )
 
 
-class TabularPolicy:
-    """A per-state action table with SB3's batched ``predict`` (observations decoded by the env)."""
-
-    def __init__(self, env: Any, actions: np.ndarray):
-        self.env = env.unwrapped
-        self.actions = np.asarray(actions, dtype=np.int64)
-        if self.actions.shape != (self.env.n_states,):
-            raise ValueError(f"actions: shape {self.actions.shape}; allowed: ({self.env.n_states},), one per state")
-
-    def predict(self, obs, state=None, episode_start=None, deterministic=True):
-        states = self.env.state_from_obs(obs)
-        return self.actions[states], state
-
-
-__all__ = ["MaxEntResult", "TabularPolicy", "maxent_gradient", "maxent_irl"]
+__all__ = ["MaxEntResult", "maxent_gradient", "maxent_irl"]

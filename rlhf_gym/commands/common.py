@@ -1,7 +1,10 @@
-"""Arguments, env construction, evaluation and results.json shared by every training command.
+"""Arguments, env construction, run folders and results.json shared by every command.
 
-Every training command takes ``--env ID --env-kwargs JSON --seed N --out DIR`` and writes
-``DIR/results.json`` with the same keys, so runs of different methods compare directly.
+Why: every training command takes ``--env ID --env-kwargs JSON --seed N --out DIR`` (plus
+``--resume`` and ``--threads``), checks them the same way and writes ``DIR/results.json`` with the
+same keys, so runs of different methods compare directly. A user's mistake raises
+:class:`UsageError` (or one of its path flavours), which ``rlhf-gym`` prints as one line
+``rlhf-gym CMD: error: --option: VALUE; allowed: ...`` and exits with status 2.
 """
 
 from __future__ import annotations
@@ -14,30 +17,122 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import gymnasium as gym
-import numpy as np
+
+from rlhf_gym.evaluation import evaluate_true_return, policy_actor, random_actor, run_episodes  # noqa: F401
 
 REQUIRED_RESULT_KEYS = ("true_return_mean", "true_return_std", "labels_used", "wall_seconds")
 
 
+# --------------------------------------------------------------------------- user errors
+class UsageError(ValueError):
+    """A bad command-line argument: printed as one line, exit status 2, no traceback."""
+
+
+class PathMissing(UsageError, FileNotFoundError):
+    """A path argument that names nothing."""
+
+
+class PathExists(UsageError, FileExistsError):
+    """A path argument that would overwrite something."""
+
+
+class NotAFolder(UsageError, NotADirectoryError):
+    """A path argument that should be a folder and is a file."""
+
+
+class IsAFolder(UsageError, IsADirectoryError):
+    """A path argument that should be a file and is a folder."""
+
+
+# --------------------------------------------------------------------------- argument types
+def _integer(text: str, low: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}; allowed: {what}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"{value}; allowed: {what}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0 (a seed)."""
+    return _integer(text, 0, "an integer >= 0")
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (episodes, rounds, threads, ...)."""
+    return _integer(text, 1, "an integer >= 1")
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (learning rates, distances, seconds)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}; allowed: a number > 0") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text}; allowed: a finite number > 0")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number >= 0 (seconds to wait)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}; allowed: a number >= 0") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text}; allowed: a finite number >= 0")
+    return value
+
+
+def add_env_kwargs_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env-kwargs", default="{}", metavar="JSON",
+                        help='keyword arguments for gym.make, a JSON object, e.g. \'{"slip": 0.1}\' (default: {})')
+
+
+def add_seed_arg(parser: argparse.ArgumentParser, help: str = "seed of every random generator") -> None:
+    parser.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
+                        help=f"{help}, an integer >= 0 (default: %(default)s)")
+
+
+def add_threads_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=positive_int, default=1, metavar="N",
+                        help="torch CPU threads, an integer >= 1 (default: %(default)s, what our runs are measured with)")
+
+
 def add_common_args(parser: argparse.ArgumentParser, default_env: str = "rlhf_gym/GridWorld-v0") -> None:
-    """Add --env, --env-kwargs, --seed and --out to a subcommand's parser."""
-    parser.add_argument("--env", default=default_env, help="any registered gymnasium id (default: %(default)s)")
-    parser.add_argument(
-        "--env-kwargs", default="{}", metavar="JSON", help='keyword arguments for gym.make, e.g. \'{"slip": 0.1}\''
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random generator (default: %(default)s)")
-    parser.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/<command>__<env>__<seed>__<time>)")
+    """Add --env, --env-kwargs, --seed, --out, --resume and --threads to a subcommand's parser."""
+    parser.add_argument("--env", default=default_env, metavar="ID",
+                        help="any registered gymnasium id (default: %(default)s)")
+    add_env_kwargs_arg(parser)
+    add_seed_arg(parser)
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="output folder, new or empty (default: runs/<command>__<env>__seed<N>__<date_time>)")
+    parser.add_argument("--resume", action="store_true",
+                        help="allow an --out folder that already holds a run: continue it")
+    add_threads_arg(parser)
 
 
+def set_threads(args: argparse.Namespace) -> None:
+    """``torch.set_num_threads(args.threads)`` (1 when the command has no --threads)."""
+    import torch
+
+    torch.set_num_threads(int(getattr(args, "threads", 1) or 1))
+
+
+# --------------------------------------------------------------------------- envs
 def env_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """Parse ``--env-kwargs``; a clear error when it is not a JSON object."""
     text = getattr(args, "env_kwargs", "{}") or "{}"
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ValueError(f"--env-kwargs: {text!r} is not valid JSON ({err.msg}); expected an object like '{{\"slip\": 0.1}}'") from None
+        raise UsageError(f"--env-kwargs: {text!r} is not valid JSON ({err.msg}); "
+                         "allowed: a JSON object like '{\"slip\": 0.1}'") from None
     if not isinstance(value, dict):
-        raise ValueError(f"--env-kwargs: {text!r} is a JSON {type(value).__name__}; expected a JSON object")
+        raise UsageError(f"--env-kwargs: {text!r} is a JSON {type(value).__name__}; allowed: a JSON object")
     return value
 
 
@@ -47,90 +142,71 @@ def check_env_id(env_id: str) -> None:
 
     if env_id not in gym.registry:
         ours = ", ".join(sorted(k for k in gym.registry if k.startswith("rlhf_gym/")))
-        raise ValueError(f"--env: {env_id!r} is not a registered gymnasium id; ours are: {ours}")
+        raise UsageError(f"--env: {env_id!r} is not a registered gymnasium id; allowed: a registered id, "
+                         f"e.g. ours: {ours}")
 
 
 def make_env(args: argparse.Namespace, **overrides: Any) -> gym.Env:
-    """``gym.make(args.env, **env_kwargs(args), **overrides)``."""
+    """``gym.make(args.env, **env_kwargs(args), **overrides)``; a keyword the env rejects names --env-kwargs."""
     check_env_id(args.env)
-    return gym.make(args.env, **{**env_kwargs(args), **overrides})
+    kwargs = env_kwargs(args)
+    try:
+        return gym.make(args.env, **{**kwargs, **overrides})
+    except TypeError as err:
+        if not kwargs:
+            raise
+        raise UsageError(f"--env-kwargs: {json.dumps(kwargs)}; allowed: keyword arguments that {args.env} "
+                         f"accepts ({err})") from err
+
+
+# --------------------------------------------------------------------------- paths
+def existing_path(option: str, value: str, folder: bool | None = None, allowed: str = "an existing path") -> Path:
+    """``Path(value)`` when it exists (and is a folder / a file as asked), else a one-line error."""
+    path = Path(value)
+    if not path.exists():
+        raise PathMissing(f"{option}: {value!r} does not exist; allowed: {allowed}")
+    if folder is True and not path.is_dir():
+        raise NotAFolder(f"{option}: {value!r} is a file; allowed: {allowed}")
+    if folder is False and path.is_dir():
+        raise IsAFolder(f"{option}: {value!r} is a folder; allowed: {allowed}")
+    return path
+
+
+def _default_run_name(args: argparse.Namespace, command: str) -> Path:
+    env_part = [args.env.replace("/", "_")] if getattr(args, "env", None) else []
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.localtime())
+    base = "__".join([command, *env_part, f"seed{args.seed}", stamp])
+    path, n = Path("runs") / base, 1
+    while path.exists():  # two runs started in the same second
+        n += 1
+        path = Path("runs") / f"{base}-{n}"
+    return path
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse an --out that is a file, or a folder that already holds something (unless --resume)."""
+    if not getattr(args, "out", None):
+        return
+    path = Path(args.out)
+    if path.exists() and not path.is_dir():
+        raise NotAFolder(f"--out: {args.out!r} is a file; allowed: a new or empty folder")
+    if path.is_dir() and any(path.iterdir()) and not getattr(args, "resume", False):
+        raise PathExists(f"--out: {args.out!r} already holds files (a run?); allowed: a new or empty folder, "
+                         "or add --resume to continue that run")
 
 
 def out_dir(args: argparse.Namespace, command: str) -> Path:
-    """The run folder, named from command, env, seed and time as in CleanRL, created."""
+    """The run folder, created: --out, or ``runs/<command>__<env>__seed<N>__<YYYY-MM-DD_HH-MM-SS>``."""
     if args.out:
+        check_out(args)
         path = Path(args.out)
     else:
-        env_part = [args.env.replace("/", "_")] if getattr(args, "env", None) else []
-        path = Path("runs") / "__".join([command, *env_part, str(args.seed), str(int(time.time()))])
+        path = _default_run_name(args, command)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def episode_outcome(infos_last: dict, total_true: float) -> dict[str, Any]:
-    """Success (Backflip: flips >= 1 and landed upright at the last step) where the env reports it."""
-    if "flips" in infos_last and "landed_upright" in infos_last:
-        return {"success": bool(infos_last["flips"] >= 1 and infos_last["landed_upright"])}
-    return {}
-
-
-def run_episodes(env: gym.Env, act, n_episodes: int, seed: int) -> dict[str, Any]:
-    """Roll out ``act(obs) -> action`` for ``n_episodes`` seeded episodes; summarise true return and success.
-
-    The true return sums ``info["true_reward"]`` (falling back to the env reward for envs that lack it).
-    """
-    if n_episodes < 1:
-        raise ValueError(f"n_episodes: {n_episodes!r}; allowed: an integer >= 1")
-    returns, successes = [], []
-    for episode in range(n_episodes):
-        obs, _ = env.reset(seed=seed + episode)
-        total, done, info = 0.0, False, {}
-        while not done:
-            obs, reward, terminated, truncated, info = env.step(act(obs))
-            total += float(info.get("true_reward", reward))
-            done = terminated or truncated
-        returns.append(total)
-        outcome = episode_outcome(info, total)
-        if "success" in outcome:
-            successes.append(outcome["success"])
-    summary: dict[str, Any] = {
-        "true_return_mean": float(np.mean(returns)),
-        "true_return_std": float(np.std(returns)),
-        "episodes": n_episodes,
-    }
-    if successes:
-        summary["success_rate"] = float(np.mean(successes))
-    return summary
-
-
-def policy_actor(policy, deterministic: bool = True):
-    """Turn anything with SB3's ``predict`` into ``act(obs) -> action``."""
-
-    def act(obs):
-        action, _ = policy.predict(obs, deterministic=deterministic)
-        return action
-
-    return act
-
-
-def random_actor(env: gym.Env, seed: int):
-    """Uniform random actions from a seeded copy of the action space."""
-    space = env.action_space
-    space.seed(seed)
-    return lambda obs: space.sample()
-
-
-def evaluate_true_return(policy, env_id: str, env_kwargs: dict | None = None, n_episodes: int = 20, seed: int = 10_000,
-                         deterministic: bool = True) -> dict[str, Any]:
-    """Evaluate a policy (SB3 model or expert) on fresh seeded episodes of ``env_id``
-    (``deterministic=False``: an SB3 policy samples its actions; seed torch to repeat them)."""
-    env = gym.make(env_id, **(env_kwargs or {}))
-    try:
-        return run_episodes(env, policy_actor(policy, deterministic), n_episodes, seed)
-    finally:
-        env.close()
-
-
+# --------------------------------------------------------------------------- results
 def write_results(directory: str | Path, results: dict[str, Any]) -> Path:
     """Write ``results.json``; refuse when a required key is missing or a number is not finite."""
     missing = [key for key in REQUIRED_RESULT_KEYS if key not in results]

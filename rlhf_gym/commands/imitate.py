@@ -3,44 +3,122 @@
 BC and DAgger work on any gymnasium env for which an expert exists (ours built in, or
 ``--expert PATH`` to a saved SB3 model); MaxEnt IRL and apprenticeship learning need a tabular
 env (known dynamics and state features). Demonstrations are saved to ``DIR/demos`` episode by
-episode; the run writes ``DIR/results.json`` and prints expert / learner / random returns.
+episode (``--resume`` keeps them and collects only the missing ones); the run writes
+``DIR/results.json`` and prints expert / learner / random returns. An option that the chosen
+method does not use is an error, not silently ignored.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from rlhf_gym.commands import common
+from rlhf_gym.evaluation import evaluate_true_return, random_actor, run_episodes
 
 METHODS = ("bc", "dagger", "maxent", "apprenticeship")
 ALGOS = ("PPO", "A2C", "SAC", "TD3", "DDPG", "DQN")
+_ANY = ("Box", "Discrete", "MultiDiscrete", "MultiBinary")
+ACTION_SPACES = {"PPO": _ANY, "A2C": _ANY, "SAC": ("Box",), "TD3": ("Box",), "DDPG": ("Box",), "DQN": ("Discrete",)}
+ALL, SB3, TABULAR = METHODS, ("bc", "dagger"), ("maxent", "apprenticeship")
+# option -> (the methods that use it, its default when not given)
+OPTIONS = {
+    "demos": (("bc", "maxent", "apprenticeship"), 20), "algo": (SB3, "PPO"), "epochs": (SB3, 30),
+    "rounds": (("dagger",), 10), "episodes_per_round": (("dagger",), 2), "beta": (("dagger",), "exponential"),
+    "budget": (("dagger",), None), "ask_once": (("dagger",), False), "iters": (TABULAR, 200),
+    "reward": (("maxent",), "linear"), "lr": (("bc", "dagger", "maxent"), None),
+    "epsilon": (("apprenticeship",), 0.05), "show": (TABULAR, 0.0),
+}
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("imitate", help="imitation learning: bc, dagger, maxent or apprenticeship")
+    p = subparsers.add_parser("imitate", help="imitation learning: bc, dagger, maxent or apprenticeship",
+                              description="Learn from an expert. Options of another method than --method are an error.")
     p.add_argument("--method", required=True, choices=METHODS, help="the imitation algorithm")
-    common.add_common_args(p)
-    p.add_argument("--demos", type=int, default=20, help="expert demonstration episodes (default: %(default)s)")
-    p.add_argument("--demos-path", default=None, metavar="DIR", help="load demonstrations from this folder instead")
-    p.add_argument("--expert", default=None, metavar="PATH", help="a saved SB3 model to use as the expert")
-    p.add_argument("--expert-algo", default="PPO", choices=ALGOS, help="SB3 class of --expert (default: %(default)s)")
-    p.add_argument("--algo", default="PPO", choices=ALGOS, help="SB3 class of the learner (default: %(default)s)")
-    p.add_argument("--epochs", type=int, default=30, help="BC epochs (per DAgger round) (default: %(default)s)")
-    p.add_argument("--rounds", type=int, default=10, help="DAgger rounds (default: %(default)s)")
-    p.add_argument("--episodes-per-round", type=int, default=2, help="DAgger episodes per round (default: %(default)s)")
-    p.add_argument("--beta", default="exponential", help="DAgger beta: linear, exponential or a number in [0, 1]")
-    p.add_argument("--budget", type=int, default=None, help="DAgger expert-query budget (default: none)")
-    p.add_argument("--ask-once", action="store_true",
-                   help="DAgger: ask the expert about each distinct state once (tabular envs; a person is never "
-                        "asked the same question twice)")
-    p.add_argument("--iters", type=int, default=200, help="MaxEnt / apprenticeship iterations (default: %(default)s)")
-    p.add_argument("--reward", default="linear", choices=("linear", "mlp"), help="MaxEnt reward model")
-    p.add_argument("--lr", type=float, default=None, help="learning rate (BC: 1e-3, MaxEnt: 0.1 linear / 0.01 mlp)")
-    p.add_argument("--epsilon", type=float, default=0.05, help="apprenticeship stopping distance (default: %(default)s)")
-    p.add_argument("--eval-episodes", type=int, default=20, help="evaluation episodes (default: %(default)s)")
-    p.add_argument("--show", type=float, default=0.0, metavar="SECONDS", help="show the reward heat map in a window")
+    common.add_common_args(p.add_argument_group("run"))
+    g = p.add_argument_group("expert and demonstrations")
+    g.add_argument("--demos", type=common.positive_int, default=None, metavar="N",
+                   help="expert demonstration episodes, >= 1 (bc, maxent, apprenticeship; default: 20)")
+    g.add_argument("--demos-path", default=None, metavar="DIR",
+                   help="an existing demonstration folder to learn from instead of collecting")
+    g.add_argument("--expert", default=None, metavar="PATH", help="a saved SB3 model .zip as the expert "
+                   "(default: the env's built-in expert)")
+    g.add_argument("--expert-algo", default=None, choices=ALGOS, help="SB3 class of --expert (default: PPO)")
+    g.add_argument("--eval-episodes", type=common.positive_int, default=20, metavar="N",
+                   help="evaluation episodes per policy, >= 1 (default: %(default)s)")
+    g = p.add_argument_group("bc and dagger")
+    g.add_argument("--algo", default=None, choices=ALGOS, help="SB3 class of the learner (default: PPO)")
+    g.add_argument("--epochs", type=common.positive_int, default=None, metavar="N",
+                   help="BC epochs (per DAgger round), >= 1 (default: 30)")
+    g.add_argument("--lr", type=common.positive_float, default=None, metavar="RATE",
+                   help="learning rate, > 0 (bc, dagger: 1e-3; maxent: 0.1 linear / 0.01 mlp)")
+    g = p.add_argument_group("dagger only")
+    g.add_argument("--rounds", type=common.positive_int, default=None, metavar="N", help="DAgger rounds, >= 1 (default: 10)")
+    g.add_argument("--episodes-per-round", type=common.positive_int, default=None, metavar="N",
+                   help="learner episodes per round, >= 1 (default: 2)")
+    g.add_argument("--beta", default=None, metavar="SCHEDULE",
+                   help="share of expert control: linear, exponential or a number in [0, 1] (default: exponential)")
+    g.add_argument("--budget", type=common.positive_int, default=None, metavar="N",
+                   help="expert queries in all, >= 1 (default: no limit)")
+    g.add_argument("--ask-once", action="store_true", default=None,
+                   help="ask about each distinct state once (tabular envs; a person is never asked twice)")
+    g = p.add_argument_group("maxent and apprenticeship")
+    g.add_argument("--iters", type=common.positive_int, default=None, metavar="N", help="iterations, >= 1 (default: 200)")
+    g.add_argument("--reward", default=None, choices=("linear", "mlp"), help="maxent only: reward model (default: linear)")
+    g.add_argument("--epsilon", type=common.positive_float, default=None, metavar="DIST",
+                   help="apprenticeship only: stopping feature distance, > 0 (default: 0.05)")
+    g.add_argument("--show", type=common.non_negative_float, default=None, metavar="SECONDS",
+                   help="show the reward heat map in a window for SECONDS, >= 0 (default: 0, no window)")
     p.set_defaults(func=run)
+
+
+def check_args(args) -> None:
+    """Refuse options the method does not use, then fill the defaults of the ones it does."""
+    if args.demos_path is not None and args.demos is not None:
+        raise common.UsageError(f"--demos: {args.demos} given with --demos-path; allowed: one of them")
+    for name, (methods, default) in OPTIONS.items():
+        value = getattr(args, name)
+        if value is not None and args.method not in methods:
+            shown = "" if isinstance(value, bool) else f" {value}"
+            raise common.UsageError(f"--{name.replace('_', '-')}:{shown} given with --method {args.method}; allowed "
+                                    f"only with --method {' or '.join(methods)}")
+        if value is None:
+            setattr(args, name, default)
+    if args.expert_algo is not None and args.expert is None:
+        raise common.UsageError(f"--expert-algo: {args.expert_algo} given without --expert; allowed only with --expert")
+    args.expert_algo = args.expert_algo or "PPO"
+    if args.beta not in ("linear", "exponential"):
+        try:
+            beta = float(args.beta)
+        except ValueError:
+            beta = None
+        if beta is None or not 0.0 <= beta <= 1.0:
+            raise common.UsageError(f"--beta: {args.beta!r}; allowed: linear, exponential or a number in [0, 1]")
+        args.beta = beta
+
+
+def check_paths(args) -> None:
+    """--demos-path, --expert and --out, before any work."""
+    if args.demos_path is not None:
+        common.existing_path("--demos-path", args.demos_path, folder=True,
+                             allowed="a demonstration folder (rlhf-gym imitate writes DIR/demos)")
+    if args.expert is not None and not Path(args.expert + ".zip").is_file():  # SB3 also tries PATH.zip
+        common.existing_path("--expert", args.expert, folder=False, allowed="a saved SB3 model .zip")
+    common.check_out(args)
+
+
+def check_algos(args, env) -> None:
+    """The SB3 classes named by --algo / --expert-algo must handle the env's action space."""
+    kind = type(env.action_space).__name__
+    pairs = [("--algo", args.algo)] if args.method in SB3 else []
+    if args.expert is not None:
+        pairs.append(("--expert-algo", args.expert_algo))
+    for option, algo in pairs:
+        if kind not in ACTION_SPACES[algo]:
+            raise common.UsageError(f"{option}: {algo} needs {' or '.join(ACTION_SPACES[algo])} actions and {args.env} "
+                                    f"has {env.action_space}; allowed here: "
+                                    + ", ".join(a for a in ALGOS if kind in ACTION_SPACES[a]))
 
 
 def _load_expert(args, env):
@@ -50,51 +128,56 @@ def _load_expert(args, env):
         return expert_for(env)
     import stable_baselines3 as sb3
 
-    return getattr(sb3, args.expert_algo).load(args.expert, device="cpu")
+    model = getattr(sb3, args.expert_algo).load(args.expert, device="cpu")
+    if model.action_space != env.action_space or model.observation_space != env.observation_space:
+        raise common.UsageError(
+            f"--expert: {args.expert!r} acts in {model.observation_space} -> {model.action_space}; allowed: a model "
+            f"of {args.env} ({env.observation_space} -> {env.action_space})")
+    return model
 
 
-def _check_args(args) -> None:
-    for name in ("demos", "epochs", "rounds", "episodes_per_round", "iters", "eval_episodes"):
-        value = getattr(args, name)
-        if value < 1:
-            raise ValueError(f"--{name.replace('_', '-')}: {value}; allowed: an integer >= 1")
-    if args.budget is not None and args.budget < 1:
-        raise ValueError(f"--budget: {args.budget}; allowed: an integer >= 1")
-    if args.beta not in ("linear", "exponential"):
-        try:
-            args.beta = float(args.beta)
-        except ValueError:
-            raise ValueError(f"--beta: {args.beta!r}; allowed: linear, exponential or a number in [0, 1]") from None
+def _demonstrations(args, env, expert, rng, directory):
+    """Loaded (--demos-path), or collected into DIR/demos; with --resume the episodes there are kept."""
+    from rlhf_gym.data.trajectories import collect_demonstrations, load_demonstrations
+
+    if args.demos_path:
+        return load_demonstrations(args.demos_path, env=env)
+    if args.method == "dagger":
+        return []
+    folder = directory / "demos"
+    kept = load_demonstrations(folder, env=env) if args.resume and (folder / "metadata.json").exists() else []
+    for _ in kept:  # the seeds those episodes used: the rest continue as in one uninterrupted run
+        rng.integers(2**31 - 1)
+    missing = args.demos - len(kept)
+    if missing < 1:
+        return kept
+    return kept + collect_demonstrations(env, expert, missing, rng, path=folder, env_id=args.env, progress=True)
 
 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
 
-    from rlhf_gym.data.trajectories import collect_demonstrations, load_demonstrations
-
-    _check_args(args)
+    check_args(args)
+    check_paths(args)
+    common.set_threads(args)
     torch.manual_seed(args.seed)
     started = time.perf_counter()
     env = common.make_env(args)
     kwargs = common.env_kwargs(args)
-    if args.method in ("maxent", "apprenticeship"):
-        from rlhf_gym.algorithms.tabular_model import tabular_model
+    if args.method in TABULAR:
+        from rlhf_gym.planning import tabular_model
 
         tabular_model(env)  # fail early, naming what is missing, before any work
-    directory = common.out_dir(args, "imitate")
+    check_algos(args, env)
     expert = _load_expert(args, env)
+    directory = common.out_dir(args, "imitate")
     rng = np.random.default_rng(args.seed)
-    if args.demos_path:
-        demos = load_demonstrations(args.demos_path, env=env)
-    elif args.method != "dagger":
-        demos = collect_demonstrations(env, expert, args.demos, rng, path=directory / "demos", env_id=args.env, progress=True)
-    else:
-        demos = []
+    demos = _demonstrations(args, env, expert, rng, directory)
     learner, extra, labels = _METHODS[args.method](args, env, expert, demos, rng, directory)
     learner_eval = learner(args, kwargs)
-    expert_eval = common.evaluate_true_return(expert, args.env, kwargs, args.eval_episodes, seed=10_000)
-    random_eval = common.run_episodes(env, common.random_actor(env, args.seed), args.eval_episodes, 10_000)
+    expert_eval = evaluate_true_return(expert, args.env, kwargs, args.eval_episodes, seed=10_000)
+    random_eval = run_episodes(env, random_actor(env, args.seed), args.eval_episodes, 10_000)
     results = {
         "method": args.method, "env": args.env, "env_kwargs": kwargs, "seed": args.seed,
         "true_return_mean": learner_eval["true_return_mean"], "true_return_std": learner_eval["true_return_std"],
@@ -122,7 +205,7 @@ def _sb3_learner(args, env):
 
 
 def _evaluate_model(model):
-    return lambda args, kwargs: common.evaluate_true_return(model, args.env, kwargs, args.eval_episodes, seed=10_000)
+    return lambda args, kwargs: evaluate_true_return(model, args.env, kwargs, args.eval_episodes, seed=10_000)
 
 
 def _bc(args, env, expert, demos, rng, directory):
@@ -173,17 +256,17 @@ def _tabular_outputs(env, directory, recovered, policy, show: float):
 
 
 def _tabular_actor(args, env, actions):
-    from rlhf_gym.algorithms.maxent_irl import TabularPolicy
+    from rlhf_gym.planning import TabularPolicy
 
     policy = TabularPolicy(env, actions)
-    return lambda args_, kwargs: common.evaluate_true_return(policy, args.env, kwargs, args.eval_episodes, seed=10_000)
+    return lambda args_, kwargs: evaluate_true_return(policy, args.env, kwargs, args.eval_episodes, seed=10_000)
 
 
 def _maxent(args, env, expert, demos, rng, directory):
     import numpy as np
 
     from rlhf_gym.algorithms.maxent_irl import maxent_irl
-    from rlhf_gym.algorithms.tabular_model import expected_return, tabular_model
+    from rlhf_gym.planning import expected_return, tabular_model
 
     model = tabular_model(env)
     lr = args.lr or (0.1 if args.reward == "linear" else 0.01)
@@ -205,7 +288,7 @@ def _apprenticeship(args, env, expert, demos, rng, directory):
     import numpy as np
 
     from rlhf_gym.algorithms.apprenticeship import apprenticeship_learning, mixture_return
-    from rlhf_gym.algorithms.tabular_model import tabular_model
+    from rlhf_gym.planning import tabular_model
 
     model = tabular_model(env)
     result = apprenticeship_learning(env, demos, epsilon=args.epsilon, max_iters=args.iters, model=model,

@@ -1,26 +1,47 @@
-"""``rlhf-gym play ENV_ID``: watch expert, random or saved-agent rollouts in a window, and record them."""
+"""``rlhf-gym play ENV_ID``: watch expert, random or saved-agent rollouts in a window, and record them.
+
+Why: seeing a policy act is the quickest check of an env, an expert or a trained agent. Every
+option is checked before the first frame, so a typo never costs a rollout.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rlhf_gym.commands import common
+from rlhf_gym.evaluation import policy_actor, random_actor
 
-ALGOS = ("ppo", "a2c", "sac", "dqn")
+ALGOS = ("ppo", "a2c", "sac", "td3", "ddpg", "dqn")
+POLICY_ALLOWED = "expert, random, or the path of a saved SB3 model ending in .zip"
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("play", help="show rollouts in a window (and record a GIF/MP4)")
+    parser = subparsers.add_parser("play", help="show rollouts in a window (and record a GIF/MP4)",
+                                   description="Play episodes of an env in a pygame window, or record them.")
     parser.add_argument("env", metavar="ENV_ID", help="a registered gymnasium id, e.g. rlhf_gym/Backflip-v0")
-    parser.add_argument("--policy", default="expert", help="expert | random | PATH to a saved SB3 model .zip (default: expert)")
-    parser.add_argument("--algo", default="ppo", choices=ALGOS, help="algorithm of a saved model (default: %(default)s)")
-    parser.add_argument("--episodes", type=int, default=1, help="episodes to play (default: %(default)s)")
+    parser.add_argument("--policy", default="expert", metavar="expert|random|PATH.zip",
+                        help=f"who acts: {POLICY_ALLOWED} (default: %(default)s)")
+    parser.add_argument("--algo", default="ppo", choices=ALGOS, help="SB3 class of a saved model (default: %(default)s)")
+    parser.add_argument("--episodes", type=common.positive_int, default=1, metavar="N",
+                        help="episodes to play, an integer >= 1 (default: %(default)s)")
     parser.add_argument("--record", default=None, metavar="FILE", help="write the frames to FILE (.gif or .mp4)")
     parser.add_argument("--headless", action="store_true", help="no window (with --record: only write the file)")
-    parser.add_argument("--fps", type=int, default=None, help="frames per second (default: the env's render_fps)")
-    parser.add_argument("--env-kwargs", default="{}", metavar="JSON", help="keyword arguments for gym.make")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the first episode (default: %(default)s)")
+    parser.add_argument("--fps", type=common.positive_int, default=None, metavar="N",
+                        help="frames per second, an integer >= 1 (default: the env's render_fps)")
+    common.add_env_kwargs_arg(parser)
+    common.add_seed_arg(parser, help="seed of the first episode (episode i uses seed + i)")
+    common.add_threads_arg(parser)
     parser.set_defaults(func=run)
+
+
+def check_policy(args: argparse.Namespace) -> None:
+    """--policy is expert, random, or a .zip that exists (checked before SB3 appends its own .zip)."""
+    if args.policy in ("expert", "random"):
+        return
+    if not args.policy.endswith(".zip"):
+        raise common.UsageError(f"--policy: {args.policy!r}; allowed: {POLICY_ALLOWED}")
+    common.existing_path("--policy", args.policy, folder=False, allowed=POLICY_ALLOWED)
 
 
 def load_policy(args: argparse.Namespace, env):
@@ -28,33 +49,31 @@ def load_policy(args: argparse.Namespace, env):
     if args.policy == "expert":
         from rlhf_gym.experts import expert_for
 
-        return common.policy_actor(expert_for(env))
+        return policy_actor(expert_for(env))
     if args.policy == "random":
-        return common.random_actor(env, args.seed)
-    if args.policy.endswith(".zip"):
-        import stable_baselines3 as sb3
+        return random_actor(env, args.seed)
+    import stable_baselines3 as sb3
 
-        model = getattr(sb3, args.algo.upper()).load(args.policy, device="cpu")
-        return common.policy_actor(model)
-    raise ValueError(f"--policy: {args.policy!r}; allowed: expert, random, or a path to a saved SB3 model ending in .zip")
+    model = getattr(sb3, args.algo.upper()).load(args.policy, device="cpu")
+    if model.action_space != env.action_space or model.observation_space != env.observation_space:
+        raise common.UsageError(
+            f"--policy: {args.policy!r} acts in {model.observation_space} -> {model.action_space}; allowed: a model "
+            f"of {args.env} ({env.observation_space} -> {env.action_space})")
+    return policy_actor(model)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.episodes < 1:
-        raise ValueError(f"--episodes: {args.episodes!r}; allowed: an integer >= 1")
-    common.check_env_id(args.env)
-    import gymnasium as gym
-
     from rlhf_gym.rendering import FrameWindow, save_video
-    from rlhf_gym.rendering.recorder import check_video_path
+    from rlhf_gym.rendering.recorder import VIDEO_SUFFIXES
 
-    if args.record:
-        check_video_path(args.record)
-
-    env = gym.make(args.env, render_mode="rgb_array", **common.env_kwargs(args))
+    check_policy(args)
+    if args.record and Path(args.record).suffix.lower() not in VIDEO_SUFFIXES:
+        raise common.UsageError(f"--record: {args.record!r}; allowed: a file ending in {', '.join(VIDEO_SUFFIXES)}")
+    common.set_threads(args)
+    env = common.make_env(args, render_mode="rgb_array")
     fps = args.fps or int(env.metadata.get("render_fps", 30))
-    window = None if args.headless else FrameWindow(title=f"rlhf-gym play {args.env}", fps=fps)
     act = load_policy(args, env)
+    window = None if args.headless else FrameWindow(title=f"rlhf-gym play {args.env}", fps=fps)
     frames = []
     for episode in range(args.episodes):
         obs, _ = env.reset(seed=args.seed + episode)
@@ -70,8 +89,7 @@ def run(args: argparse.Namespace) -> int:
             obs, reward, terminated, truncated, info = env.step(act(obs))
             total += float(info.get("true_reward", reward))
             done = terminated or truncated
-        outcome = common.episode_outcome(info, total)
-        extra = f"  success={outcome['success']}" if outcome else ""
+        extra = f"  success={bool(info['is_success'])}" if "is_success" in info else ""
         print(f"episode {episode}: true return {total:.3f}{extra}", flush=True)
         if window is not None and window.closed:
             break

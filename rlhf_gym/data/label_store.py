@@ -12,30 +12,17 @@ no other label is lost; a half-written last line (a crash mid-write) is moved to
 from __future__ import annotations
 
 import json
-import os
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from rlhf_gym.data.durable import append_bytes, append_line, truncate, write_atomic
 from rlhf_gym.data.segments import Segment, check_pair
 
 _FIELDS = ("obs", "actions", "next_obs", "true_rewards", "dones", "valid")
 _LABELS = (0.0, 0.5, 1.0)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class LabelStore:
@@ -98,19 +85,11 @@ class LabelStore:
             n = len(lines) + 1
             try:
                 self._parse(n, tail, quiet=True)
-                with open(self.path, "ab") as f:  # complete record, only the newline missing
-                    f.write(b"\n")
-                    f.flush()
-                    os.fsync(f.fileno())
+                append_bytes(self.path, b"\n")  # complete record, only the newline missing
             except ValueError:
                 damaged = self.path.with_name(self.path.name + ".damaged")
-                with open(damaged, "ab") as f:
-                    f.write(b"line %d: " % n + tail + b"\n")
-                    f.flush()
-                    os.fsync(f.fileno())
-                with open(self.path, "r+b") as f:
-                    f.truncate(len(raw) - len(tail))
-                    os.fsync(f.fileno())
+                append_bytes(damaged, b"line %d: " % n + tail + b"\n")
+                truncate(self.path, len(raw) - len(tail))
                 self._report(n, f"incomplete last line moved to {damaged.name}")
 
     def _parse(self, line_no: int, line: bytes, quiet: bool = False) -> None:
@@ -142,14 +121,7 @@ class LabelStore:
             arrays = {"ids": ids, **{k: np.stack([getattr(s, k) for s in new]) for k in _FIELDS}}
             if all(s.frames is not None for s in new):
                 arrays["frames"] = np.stack([s.frames for s in new])
-            final = self.seg_dir / f"{int(ids[0]):09d}.npz"
-            tmp = final.with_suffix(".tmp")
-            with open(tmp, "wb") as f:
-                np.savez_compressed(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, final)
-            _fsync_dir(self.seg_dir)
+            write_atomic(self.seg_dir / f"{int(ids[0]):09d}.npz", lambda f: np.savez_compressed(f, **arrays))
             for sid, seg in zip(ids, new):
                 seg.seg_id = int(sid)
                 self.segments[int(sid)] = seg
@@ -164,11 +136,7 @@ class LabelStore:
         self.add_segments([left, right])
         rec = {"left": left.seg_id, "right": right.seg_id, "label": None if label is None else float(label),
                "time": time.time(), **meta}
-        line = json.dumps(rec) + "\n"
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(line)
-            f.flush()
-            os.fsync(f.fileno())
+        append_line(self.path, json.dumps(rec))
         self.records.append(rec)
         return rec
 

@@ -10,13 +10,14 @@ read with ``allow_pickle=False``.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 import gymnasium as gym
 import numpy as np
+
+from rlhf_gym.data.durable import append_line, write_atomic
 
 FORMAT_VERSION = 1
 
@@ -220,24 +221,15 @@ class DemoWriter:
             self.n_episodes = len(_read_index(self.path))
         else:
             self.path.mkdir(parents=True, exist_ok=True)
-            _write_durable(meta_path, (json.dumps(meta, indent=2) + "\n").encode())
+            write_atomic(meta_path, (json.dumps(meta, indent=2) + "\n").encode())
             self.n_episodes = 0
 
     def append(self, traj: Trajectory) -> None:
         """Write one episode: npz arrays first, then its index line (the line marks it complete)."""
         name = f"episode_{self.n_episodes:06d}.npz"
-        tmp = self.path / (name + ".tmp")
-        with open(tmp, "wb") as handle:
-            np.savez(
-                handle,
-                obs=traj.obs,
-                actions=traj.actions,
-                rewards=traj.rewards,
-                true_rewards=traj.true_rewards,
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path / name)
+        arrays = {"obs": traj.obs, "actions": traj.actions, "rewards": traj.rewards,
+                  "true_rewards": traj.true_rewards}
+        write_atomic(self.path / name, lambda handle: np.savez(handle, **arrays))
         record = {
             "file": name,
             "length": len(traj),
@@ -247,10 +239,7 @@ class DemoWriter:
             "truncated": traj.truncated,
             "infos": traj.infos,
         }
-        with open(self.path / "episodes.jsonl", "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_line(self.path / "episodes.jsonl", json.dumps(record))
         self.n_episodes += 1
 
 
@@ -313,15 +302,6 @@ def check_demonstrations_match(trajectories: list[Trajectory], env: gym.Env) -> 
         bad = acts[(acts < act_space.start) | (acts >= act_space.start + act_space.n)]
         if bad.size:
             raise ValueError(f"trajectories: action {bad[0]!r} outside the env's action_space {act_space}")
-
-
-def _write_durable(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def _read_metadata(path: Path) -> dict:

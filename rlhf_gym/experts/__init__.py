@@ -1,7 +1,8 @@
 """Experts for every rlhf_gym env, with the SB3 policy call ``predict``.
 
 ``expert_for(env)`` looks at ``env.unwrapped`` and returns value iteration's
-optimal policy for tabular envs and the scripted controller for Backflip.
+optimal policy for tabular envs (``rlhf_gym.planning.optimal_policy``, a ``TabularPolicy``)
+and the scripted controller for Backflip.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ def expert_for(env: gym.Env):
     from rlhf_gym.envs.gridworld import GridWorldEnv
 
     if isinstance(base, GridWorldEnv):
-        from rlhf_gym.experts.value_iteration import TabularExpert
+        from rlhf_gym.planning import optimal_policy
 
-        return TabularExpert(base)
+        return optimal_policy(base)
     if isinstance(base, BackflipEnv):
         from rlhf_gym.experts.backflip_controller import BackflipExpert
 

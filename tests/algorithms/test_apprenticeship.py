@@ -12,7 +12,7 @@ from rlhf_gym.algorithms.apprenticeship import (
     mixture_return,
 )
 from rlhf_gym.data.trajectories import collect_demonstrations
-from rlhf_gym.algorithms.tabular_model import hard_value_iteration, sample_states, tabular_model
+from rlhf_gym.planning import hard_value_iteration, sample_states, tabular_model
 
 GAMMA = 0.99
 

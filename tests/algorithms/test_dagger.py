@@ -9,7 +9,7 @@ import rlhf_gym  # noqa: F401  (registers the envs)
 from rlhf_gym.algorithms.bc import train_bc
 from rlhf_gym.algorithms.dagger import ExponentialBeta, LinearBeta, make_beta_schedule, train_dagger
 from rlhf_gym.data.trajectories import collect_demonstrations, flatten_demonstrations
-from rlhf_gym.algorithms.tabular_model import HardPlan, expected_return, tabular_model
+from rlhf_gym.planning import HardPlan, expected_return, tabular_model
 from rlhf_gym.wrappers import DAgger
 
 
@@ -111,7 +111,7 @@ def test_beta_schedules():
 def _exact(model, tab, rewards, labeled):
     """Exact expected true return of the model's greedy per-state policy (no sampling noise), and the
     share of its expected visits spent in live states that carry no expert label."""
-    from rlhf_gym.algorithms.tabular_model import visitation
+    from rlhf_gym.planning import visitation
 
     actions = np.asarray(model.predict(np.arange(tab.n_states), deterministic=True)[0], dtype=np.int8)
     plan = HardPlan(values=None, actions=np.tile(actions, (tab.horizon, 1)), n_actions=tab.n_actions)

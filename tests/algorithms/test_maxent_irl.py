@@ -1,6 +1,4 @@
-"""Maximum-entropy IRL: soft planning, visitation and the recovered reward checked against truth."""
-
-import itertools
+"""Maximum-entropy IRL: the gradient and the recovered reward checked against truth."""
 
 import gymnasium as gym
 import numpy as np
@@ -8,8 +6,9 @@ import pytest
 
 import rlhf_gym  # noqa: F401  (registers the envs)
 from rlhf_gym.data.trajectories import collect_demonstrations
-from rlhf_gym.algorithms.maxent_irl import TabularPolicy, maxent_gradient, maxent_irl
-from rlhf_gym.algorithms.tabular_model import (
+from rlhf_gym.algorithms.maxent_irl import maxent_gradient, maxent_irl
+from rlhf_gym.planning import (
+    TabularPolicy,
     demo_reward_counts,
     expected_return,
     hard_value_iteration,
@@ -24,50 +23,6 @@ LAYOUT = ["#######", "#S...L#", "#.#...#", "#..L..#", "#....G#", "#######"]
 
 def small_env(slip=0.2, **kwargs):
     return gym.make("rlhf_gym/GridWorld-v0", layout=LAYOUT, slip=slip, **kwargs)
-
-
-def test_soft_value_equals_log_sum_over_trajectories():
-    """On a deterministic corridor, V_0(start) = log Σ over distinct trajectories of exp(return)."""
-    env = gym.make("rlhf_gym/GridWorld-v0", layout=["S..G"], slip=0.0, horizon=4, step_cost=0.3)
-    model = tabular_model(env)
-    base = env.unwrapped
-    r = base.state_rewards
-    trajectories = {}
-    for seq in itertools.product(range(model.n_actions), repeat=model.horizon):
-        s, total, taken = int(base.start_states[0]), 0.0, []
-        for a in seq:
-            if model.terminal[s]:
-                break
-            s = int(base.next_state_table[s, a])
-            total += r[s]
-            taken.append(a)
-        trajectories[tuple(taken)] = total  # a trajectory that ended early counts once
-    expected = np.log(np.sum(np.exp(list(trajectories.values()))))
-    plan = soft_value_iteration(model, r)
-    assert plan.values[0, base.start_states[0]] == pytest.approx(expected, rel=1e-12)
-    hard = hard_value_iteration(model, r)
-    assert hard.values[0, base.start_states[0]] == pytest.approx(max(trajectories.values()))
-
-
-def test_expected_visitation_equals_monte_carlo_frequencies():
-    env = small_env(slip=0.2)
-    model = tabular_model(env)
-    plan = soft_value_iteration(model, 10.0 * env.unwrapped.state_rewards)
-    expected = visitation(model, plan)
-    sampled = sample_states(model, plan, 20_000, np.random.default_rng(0))
-    mc_reward = demo_reward_counts(model, sampled)
-    mc_state = np.zeros(model.n_states)
-    for seq in sampled:
-        acting = seq[: model.horizon]  # states in which an action is taken (s_0 .. s_{T-1})
-        np.add.at(mc_state, acting[~model.terminal[acting]], 1.0)
-    mc_state /= len(sampled)
-    np.testing.assert_allclose(mc_reward, expected.reward_counts, atol=0.1)
-    np.testing.assert_allclose(mc_state, expected.state_counts, atol=0.1)
-    # The check can fail: another policy's frequencies are far from these samples.
-    other = visitation(model, soft_value_iteration(model, np.zeros(model.n_states)))
-    assert np.abs(other.reward_counts - mc_reward).max() > 0.5
-    # Every episode is `horizon` steps long unless it ends in a terminal state.
-    assert expected.state_counts.sum() <= model.horizon + 1e-9
 
 
 def test_gradient_is_zero_for_demos_of_the_soft_optimal_policy():

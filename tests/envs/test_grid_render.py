@@ -8,7 +8,7 @@ import pytest
 import rlhf_gym  # noqa: F401
 from rlhf_gym.envs import grid_render
 from rlhf_gym.envs.gridworld import GridWorldEnv
-from rlhf_gym.experts.value_iteration import TabularExpert
+from rlhf_gym.planning import optimal_policy
 
 
 def cell(frame, row, col, px):
@@ -71,7 +71,7 @@ def test_render_without_mode_warns_and_returns_none():
 
 def test_value_heat_map_with_policy_arrows():
     env = GridWorldEnv(layout="open_room")
-    expert = TabularExpert(env)
+    expert = optimal_policy(env)
     px = grid_render.default_cell_px(7, 7)
     plain = grid_render.render_values(env, expert.values)
     frame = grid_render.render_values(env, expert.values, expert.policy)

@@ -1,17 +1,22 @@
 """Value iteration: exact against known optima, a dense reference, and Monte-Carlo returns."""
 
+import itertools
+
+import gymnasium as gym
 import numpy as np
 import pytest
 from scipy import sparse
 
-from rlhf_gym.envs.gridworld import OBS_TYPES, GridWorldEnv
-from rlhf_gym.experts import expert_for
-from rlhf_gym.experts.value_iteration import (
-    TabularExpert,
+import rlhf_gym  # noqa: F401  (registers the envs)
+from rlhf_gym.envs.gridworld import GridWorldEnv
+from rlhf_gym.planning import (
     discounted_value_iteration,
     finite_horizon_value_iteration,
+    hard_value_iteration,
     policy_evaluation,
+    soft_value_iteration,
     solve_env,
+    tabular_model,
 )
 
 
@@ -50,19 +55,6 @@ def test_matches_a_dense_reference_on_a_random_mdp():
         assert np.all(policy_evaluation(P, r, other, H, A, term) <= sol.values[0] + 1e-12)
 
 
-def test_keeping_only_the_first_step_gives_the_same_answer(monkeypatch):
-    env = GridWorldEnv(layout="objectworld", size=10, slip=0.1)
-    full = solve_env(env)
-    first = solve_env(env, keep_all=False)
-    assert first.values.shape == first.policy.shape == (1, env.n_states)
-    np.testing.assert_array_equal(first.values[0], full.values[0])
-    np.testing.assert_array_equal(first.policy[0], full.policy[0])
-    monkeypatch.setattr(TabularExpert, "MAX_PLAN_ENTRIES", 100)
-    small = TabularExpert(env)
-    assert small.solution.policy.shape == (1, env.n_states)
-    np.testing.assert_array_equal(small.policy, full.policy[0])
-
-
 def test_discounted_solution_is_the_fixed_point_of_its_policy():
     rng = np.random.default_rng(1)
     P, r, term = random_mdp(rng)
@@ -78,19 +70,6 @@ def test_discounted_solution_is_the_fixed_point_of_its_policy():
         pi = rng.integers(0, A, size=S)
         v = np.linalg.solve(np.eye(S) - gamma * dense[np.arange(S), pi], R[np.arange(S), pi])
         assert np.all(v <= sol.values + 1e-8)
-
-
-def test_known_optima_on_named_layouts():
-    room = TabularExpert(GridWorldEnv(layout="open_room"))
-    start = GridWorldEnv(layout="open_room").start_states[0]
-    assert room.values[start] == pytest.approx(1.0 - 0.01 * 7)  # 8 moves: 7 floor cells, then the goal
-    cliff = GridWorldEnv(layout="cliff_walk")
-    v = TabularExpert(cliff)
-    assert v.values[cliff.start_states[0]] == pytest.approx(1.0 - 0.01 * 12)  # up, 11 right, down
-    edge = cliff.cell_to_state[2, 1:10]  # the row just above the cliff
-    assert np.all(v.policy[edge] == 1)  # deterministic: hug the cliff
-    slippery = GridWorldEnv(layout="cliff_walk", slip=0.1)
-    assert np.all(TabularExpert(slippery).policy[edge] == 0)  # slippery: step away from the edge
 
 
 @pytest.mark.parametrize("kwargs,episodes", [
@@ -116,33 +95,27 @@ def test_v0_equals_monte_carlo_return_of_the_time_indexed_policy(kwargs, episode
     assert abs(returns.mean() - expected) < 4 * se + 1e-9, (returns.mean(), expected, se)
 
 
-@pytest.mark.parametrize("obs_type", OBS_TYPES)
-def test_expert_predict_is_batched_and_optimal(obs_type):
-    env = GridWorldEnv(layout="open_room", obs_type=obs_type)
-    expert = expert_for(env)
-    assert isinstance(expert, TabularExpert)
-    obs = np.stack([np.asarray(env.observation_of(s)) for s in range(env.n_states)])
-    actions, state = expert.predict(obs)
-    assert state is None and actions.shape == (env.n_states,)
-    np.testing.assert_array_equal(actions, expert.policy)
-    single, _ = expert.predict(env.observation_of(3), deterministic=False)
-    assert isinstance(single, np.ndarray) and single.shape == () and single == expert.policy[3]
-    o, _ = env.reset(seed=0)
-    total, done = 0.0, False
-    while not done:
-        o, r, term, trunc, _ = env.step(expert.predict(o)[0])
-        total += r
-        done = term or trunc
-    assert total == pytest.approx(0.93)
-
-
-def test_stationary_expert_is_near_optimal_with_slip():
-    env = GridWorldEnv(layout="lava_maze", slip=0.2)
-    expert = TabularExpert(env)
-    stationary = policy_evaluation(env.transition_sparse, env.state_rewards, expert.policy, env.horizon,
-                                   env.n_actions, env.terminal_states)
-    starts = env.start_states
-    assert np.all(stationary[starts] >= expert.values[starts] - 0.02)
+def test_soft_value_equals_log_sum_over_trajectories():
+    """On a deterministic corridor, V_0(start) = log Σ over distinct trajectories of exp(return)."""
+    env = gym.make("rlhf_gym/GridWorld-v0", layout=["S..G"], slip=0.0, horizon=4, step_cost=0.3)
+    model = tabular_model(env)
+    base = env.unwrapped
+    r = base.state_rewards
+    trajectories = {}
+    for seq in itertools.product(range(model.n_actions), repeat=model.horizon):
+        s, total, taken = int(base.start_states[0]), 0.0, []
+        for a in seq:
+            if model.terminal[s]:
+                break
+            s = int(base.next_state_table[s, a])
+            total += r[s]
+            taken.append(a)
+        trajectories[tuple(taken)] = total  # a trajectory that ended early counts once
+    expected = np.log(np.sum(np.exp(list(trajectories.values()))))
+    plan = soft_value_iteration(model, r)
+    assert plan.values[0, base.start_states[0]] == pytest.approx(expected, rel=1e-12)
+    hard = hard_value_iteration(model, r)
+    assert hard.values[0, base.start_states[0]] == pytest.approx(max(trajectories.values()))
 
 
 def test_bad_inputs():
