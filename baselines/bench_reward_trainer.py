@@ -56,7 +56,7 @@ def timed_fit(args: Args, env, pairs, labels, flush: bool) -> tuple[float, dict]
 
     model = RewardModel.for_env(env, kind="mlp", inputs=("obs", "obs_change"), ensemble_size=args.ensemble,
                                 output_scale=0.1, input_clip=5.0, seed=args.seed)
-    trainer = RewardTrainer(model, np.random.default_rng(args.seed), error_rate=0.1)
+    trainer = RewardTrainer(model, np.random.default_rng(args.seed), assumed_error_rate=0.1)
     fit = trainer.train if flush else trainer._train  # _train: the same fit without the flush
     started = time.perf_counter()
     metrics = fit(pairs, labels)

@@ -63,7 +63,7 @@ def run_one(args: Args, n_labels: int, error_rate: float, kind: str, seed: int) 
     model = RewardModel(env.observation_space, env.action_space, kind="linear", inputs=("next_obs",),
                         features=features, seed=seed)
     metrics = RewardTrainer(model, np.random.default_rng(seed), max_epochs=300, patience=20,
-                            error_rate=error_rate).train(pairs, labels)
+                            assumed_error_rate=error_rate).train(pairs, labels)
     learned = model(None, None, np.arange(base.n_states))
     return {
         "return": true_return_of_learned_reward(base, learned),
