@@ -18,6 +18,7 @@ import gymnasium as gym
 import numpy as np
 
 from rlhf_gym.data.durable import append_line, write_atomic
+from rlhf_gym.data.json_file import read_json_object
 
 FORMAT_VERSION = 1
 
@@ -305,16 +306,10 @@ def check_demonstrations_match(trajectories: list[Trajectory], env: gym.Env) -> 
 
 
 def _read_metadata(path: Path) -> dict:
-    meta_path = path / "metadata.json"
-    if not meta_path.exists():
-        raise ValueError(f"path: {str(path)!r} has no metadata.json; expected a folder written by save_demonstrations")
-    try:
-        meta = json.loads(meta_path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{meta_path}: damaged JSON at line {err.lineno} ({err.msg})") from None
-    if meta.get("format") != "rlhf_gym.demonstrations":
-        raise ValueError(f"{meta_path}: format {meta.get('format')!r}; expected 'rlhf_gym.demonstrations'")
-    return meta
+    if not (path / "metadata.json").is_file():
+        raise ValueError(f"path: {str(path)!r} has no metadata.json; allowed: a folder written by save_demonstrations")
+    return read_json_object(path / "metadata.json", "path", "rlhf_gym.demonstrations",
+                            "a folder written by save_demonstrations")
 
 
 def _read_index(path: Path) -> list[dict]:

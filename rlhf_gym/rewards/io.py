@@ -14,6 +14,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from rlhf_gym.data.json_file import read_json_object
 from rlhf_gym.rewards.encoding import space_from_config
 from rlhf_gym.rewards.model import RewardModel
 
@@ -45,18 +46,10 @@ def save_reward_model(model: RewardModel, path) -> tuple[Path, Path]:
 def load_reward_model(path) -> RewardModel:
     """Rebuild a model saved by :func:`save_reward_model`, bit-identical."""
     weights, cfg_path = _paths(path)
-    for p in (weights, cfg_path):
-        if not p.exists():
-            raise ValueError(f"load_reward_model: path={str(p)!r} does not exist; allowed: a file written by save_reward_model")
-    try:
-        cfg = json.loads(cfg_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"load_reward_model: {str(cfg_path)!r} is not valid JSON ({exc})") from exc
-    if not isinstance(cfg, dict) or cfg.get("format") != FORMAT:
-        raise ValueError(
-            f"load_reward_model: {str(cfg_path)!r} has format={cfg.get('format') if isinstance(cfg, dict) else None!r}; "
-            f"allowed: {FORMAT!r}"
-        )
+    if not weights.exists():
+        raise ValueError(f"load_reward_model: path={str(weights)!r} does not exist; allowed: a file written by "
+                         "save_reward_model")
+    cfg = read_json_object(cfg_path, "load_reward_model", FORMAT, "a file written by save_reward_model")
     if cfg.get("version") != VERSION:
         raise ValueError(f"load_reward_model: version={cfg.get('version')!r}; allowed: {VERSION}")
     if float(cfg.get("member_obs_dropout", 0.0)) != 0.0:  # files of rlhf_gym before 2026-12-06

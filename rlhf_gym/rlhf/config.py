@@ -206,13 +206,9 @@ def _flatten(data: dict, prefix: str = ""):
 
 def load_config(path: str | Path) -> RLHFConfig:
     """Read a run's ``config.json``; every key is checked as ``--set`` checks it."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"--config: {str(path)!r} does not exist; allowed: a config.json written by a run")
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--config: {str(path)!r} is not valid JSON ({err.msg}, line {err.lineno})") from None
+    from rlhf_gym.data.json_file import read_json_object
+
+    data = read_json_object(path, "--config", allowed="a config.json written by a run")
     cfg = from_dict(data)
     check(cfg)
     return cfg

@@ -23,6 +23,7 @@ import gymnasium as gym
 import numpy as np
 
 from rlhf_gym.data.trajectories import check_action, query_expert
+from rlhf_gym.wrappers.last_observation import LastObservation
 
 _RESEED_TAG = 0xDA66E2  # mixes the reset seed so the coin stream differs from the env's own
 
@@ -37,7 +38,7 @@ def check_beta(beta: Any) -> float:
     return value
 
 
-class DAgger(gym.Wrapper):
+class DAgger(LastObservation):
     """Wrap ``env`` so that ``expert`` labels every visited state and acts with probability ``beta``.
 
     ``expert`` has SB3's ``predict`` or is a callable ``obs -> action`` (a person, a controller).
@@ -59,7 +60,6 @@ class DAgger(gym.Wrapper):
         self.ask_once = bool(ask_once)
         self._answers: dict[bytes, Any] = {}
         self._rng = np.random.default_rng(seed)
-        self._obs = None
         self.observations: list[Any] = []
         self.expert_actions: list[Any] = []
         self.n_queries = 0
@@ -77,22 +77,19 @@ class DAgger(gym.Wrapper):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         if seed is not None:
             self._rng = np.random.default_rng([int(seed), _RESEED_TAG])
-        obs, info = self.env.reset(seed=seed, options=options)
-        self._obs = obs
-        return obs, info
+        return super().reset(seed=seed, options=options)
 
     def step(self, action):
-        if self._obs is None:
-            raise RuntimeError("DAgger.step called before reset(); call env.reset() first")
-        key = np.asarray(self._obs).tobytes() if self.ask_once else None
+        state = self.last_obs()
+        key = np.asarray(state).tobytes() if self.ask_once else None
         queried = not self.ask_once or key not in self._answers
         if queried:
-            expert_action = query_expert(self.expert, self._obs, self.action_space)
+            expert_action = query_expert(self.expert, state, self.action_space)
             self.n_queries += 1
             if self.ask_once:
                 self._answers[key] = expert_action
             if self.record:
-                self.observations.append(np.array(self._obs, copy=True))
+                self.observations.append(np.array(state, copy=True))
                 self.expert_actions.append(expert_action)
         else:
             expert_action = self._answers[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
+from rlhf_gym.wrappers.last_observation import LastObservation
 
 
 # Shared with VecLearnedReward: a reward_fn is user code, so a wrong shape or a NaN
@@ -32,27 +33,20 @@ def check_rewards(rewards, n: int) -> np.ndarray:
     return out
 
 
-class LearnedReward(gym.Wrapper):
+class LearnedReward(LastObservation):
     """``reward = reward_fn(obs[None], action[None], next_obs[None], done[None])[0]``."""
 
     def __init__(self, env: gym.Env, reward_fn):
         super().__init__(env)
         check_reward_fn(reward_fn, env)
         self.reward_fn = reward_fn
-        self._obs = None
-
-    def reset(self, *, seed=None, options=None):
-        obs, info = self.env.reset(seed=seed, options=options)
-        self._obs = obs
-        return obs, info
 
     def step(self, action):
-        if self._obs is None:
-            raise RuntimeError("LearnedReward.step called before reset()")
+        obs = self.last_obs()
         next_obs, env_reward, terminated, truncated, info = self.env.step(action)
         done = bool(terminated or truncated)
         reward = check_rewards(
-            self.reward_fn(np.asarray(self._obs)[None], np.asarray(action)[None], np.asarray(next_obs)[None],
+            self.reward_fn(np.asarray(obs)[None], np.asarray(action)[None], np.asarray(next_obs)[None],
                            np.array([done])), 1)[0]
         info = dict(info)
         info["env_reward"] = float(env_reward)
