@@ -65,7 +65,7 @@ def recovery(args: Args, out: Path) -> list[list]:
             last = result
         rows.append([n, float(np.mean(corr)), float(np.mean(frac)), float(np.min(frac)), float(np.mean(secs))])
         print(f"  {n} demos done", flush=True)
-    from rlhf_gym.envs import grid_render
+    from rlhf_gym.envs.gridworld import render as grid_render
 
     left = grid_render.render_values(env, last.state_rewards, last.policy)
     right = grid_render.render_values(env, true_r, expert.policy)

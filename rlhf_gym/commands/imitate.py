@@ -240,7 +240,7 @@ def _tabular_outputs(env, directory, recovered, policy, show: float):
     """Recovered vs true reward heat maps side by side, with the learner's arrows, as PNG (and a window)."""
     import numpy as np
 
-    from rlhf_gym.envs import grid_render
+    from rlhf_gym.envs.gridworld import render as grid_render
 
     base = env.unwrapped
     left = grid_render.render_values(env, recovered, policy)

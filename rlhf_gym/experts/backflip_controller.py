@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from rlhf_gym.envs import backflip_physics as phys
+from rlhf_gym.envs.backflip import physics as phys
 from rlhf_gym.envs.backflip import OBS_FIELDS, OBS_INDEX
 
 TWO_PI = 2.0 * math.pi

@@ -11,7 +11,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import rlhf_gym  # noqa: F401
 from rlhf_gym.envs import backflip as bf
-from rlhf_gym.envs import backflip_physics as phys
+from rlhf_gym.envs.backflip import physics as phys
 from rlhf_gym.experts import expert_for
 from rlhf_gym.experts.backflip_controller import BackflipExpert
 
@@ -252,7 +252,7 @@ def test_rgb_frames_have_shape_and_change():
 
 
 def bf_body_color():
-    from rlhf_gym.envs import backflip_render
+    from rlhf_gym.envs.backflip import render as backflip_render
 
     return np.array(backflip_render.BODY, dtype=np.uint8)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rlhf_gym  # noqa: F401
-from rlhf_gym.envs import grid_render
+from rlhf_gym.envs.gridworld import render as grid_render
 from rlhf_gym.envs.gridworld import GridWorldEnv
 from rlhf_gym.planning import optimal_policy
 

@@ -3,7 +3,7 @@
 Inverse RL, preference learning and honest evaluation all need the true MDP, so the env publishes
 it on ``unwrapped`` and ``step`` samples from exactly that model.
 
-Layout legend (see ``grid_layouts``): ``#`` wall, ``.`` floor, ``S`` start (several: uniform
+Layout legend (see ``layouts``): ``#`` wall, ``.`` floor, ``S`` start (several: uniform
 initial distribution), ``G`` goal (terminal, positive), ``L`` lava (terminal, negative),
 ``a``-``z`` object colours (ObjectWorld). Built-in layouts: ``open_room``, ``cliff_walk``,
 ``lava_maze``, ``lava_ledge``, ``objectworld`` (random ``size`` x ``size``, seeded by ``layout_seed``).
@@ -37,8 +37,8 @@ import numpy as np
 from gymnasium import spaces
 from scipy import sparse
 
-from rlhf_gym.envs import grid_render
-from rlhf_gym.envs.grid_layouts import (
+from rlhf_gym.envs.gridworld import render as grid_render
+from rlhf_gym.envs.gridworld.layouts import (
     GOAL, LAVA, START, WALL, check_number, goal_distances, resolve_layout, state_features,
 )
 
@@ -55,7 +55,7 @@ class GridWorldEnv(gym.Env):
     ``obs_type``, ``render_mode``; for ``layout="objectworld"`` also ``size`` (2..256, default 16),
     ``layout_seed`` (default 0) and ``n_colours`` (default 2); ``horizon`` (episode length),
     ``allow_stay`` (adds action 4); reward: ``step_cost``/``goal_reward``/``lava_reward`` or
-    ``reward_weights`` (see ``grid_layouts.state_features``); ``obs_cell_px`` for rgb observations.
+    ``reward_weights`` (see ``layouts.state_features``); ``obs_cell_px`` for rgb observations.
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 8}

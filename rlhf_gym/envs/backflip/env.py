@@ -3,7 +3,7 @@
 Why it exists: a backflip is easy to judge by eye and awkward to write as a
 reward (Christiano et al. 2017 taught MuJoCo's Hopper one from ~900 human
 preference queries). This env is a small, fast stand-in: pure-Python physics
-(see ``backflip_physics``), a fixed horizon, and a hidden hand-written reward in
+(see ``physics``), a fixed horizon, and a hidden hand-written reward in
 ``info["true_reward"]`` for simulated teachers and honest evaluation.
 
 Episodes have a fixed length: ``horizon`` steps (default 200 = 8 s at 25 Hz),
@@ -62,7 +62,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from rlhf_gym.envs import backflip_physics as phys
+from rlhf_gym.envs.backflip import physics as phys
 
 TOL = math.radians(30.0)
 TWO_PI = 2.0 * math.pi
@@ -249,7 +249,7 @@ class BackflipEnv(gym.Env):
             return None
         if self.state is None:
             raise RuntimeError("BackflipEnv.render called before reset()")
-        from rlhf_gym.envs.backflip_render import draw_frame
+        from rlhf_gym.envs.backflip.render import draw_frame
 
         frame = draw_frame(self.state, self.trail, self.width, self.height,
                            flips=self.flips(), crashed=self.state.crashed)

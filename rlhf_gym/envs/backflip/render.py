@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from rlhf_gym.envs import backflip_physics as phys
+from rlhf_gym.envs.backflip import physics as phys
 
 SKY = (226, 236, 248)
 GROUND = (120, 98, 72)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rlhf_gym.envs.grid_layouts import GOAL, LAVA, OBJECT_CHARS, START, WALL, GridLayout
+from rlhf_gym.envs.gridworld.layouts import GOAL, LAVA, OBJECT_CHARS, START, WALL, GridLayout
 from rlhf_gym.rendering.frame_window import FrameWindow
 
 # Palette rows: 0 wall, 1 floor, 2 start, 3 goal, 4 lava, 5.. object colours a..z.
