@@ -152,10 +152,10 @@ def make_env(args: argparse.Namespace, **overrides: Any) -> gym.Env:
     kwargs = env_kwargs(args)
     try:
         return gym.make(args.env, **{**kwargs, **overrides})
-    except TypeError as err:
+    except (TypeError, ValueError) as err:
         if not kwargs:
             raise
-        raise UsageError(f"--env-kwargs: {json.dumps(kwargs)}; allowed: keyword arguments that {args.env} "
+        raise UsageError(f"--env-kwargs: {json.dumps(kwargs)}; allowed: keyword arguments and values that {args.env} "
                          f"accepts ({err})") from err
 
 

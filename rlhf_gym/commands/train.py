@@ -10,6 +10,7 @@ with ``--config``), DIR/results.json, DIR/labels.jsonl, DIR/reward_model.*, DIR/
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from rlhf_gym.commands import common
@@ -91,7 +92,7 @@ def _check_env(cfg):
     """The training env, made once to check that it suits the agent and the reward model."""
     from gymnasium import spaces
 
-    env = common.make_env(argparse.Namespace(env=cfg.env_id, env_kwargs="{}"), **cfg.training_env_kwargs)
+    env = common.make_env(argparse.Namespace(env=cfg.env_id, env_kwargs=json.dumps(cfg.training_env_kwargs)))
     for name in ("observation_space", "action_space"):
         if not isinstance(getattr(env, name), (spaces.Box, spaces.Discrete)):
             raise ValueError(f"--env: {cfg.env_id!r} has {name}={getattr(env, name)}; allowed: Box or Discrete")
@@ -100,7 +101,30 @@ def _check_env(cfg):
     from rlhf_gym.rlhf.pipeline import make_reward_model
 
     make_reward_model(cfg, env)  # refuses reward settings that do not fit the env, before any work
+    _check_agent(cfg, env)
     return env
+
+
+def _check_agent(cfg, env) -> None:
+    """Build the agent once on one env, so that an SB3 keyword it does not take is one line, not a traceback."""
+    import inspect
+
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from rlhf_gym.rlhf.pipeline import make_agent
+
+    cls = {"ppo": "PPO", "a2c": "A2C", "sac": "SAC"}[cfg.agent.algo]
+    import stable_baselines3
+
+    accepted = set(inspect.signature(getattr(stable_baselines3, cls)).parameters) - {"policy", "env", "seed", "device",
+                                                                                      "verbose", "tensorboard_log"}
+    for key in cfg.agent.kwargs:
+        if key not in accepted:
+            raise ValueError(f"agent.kwargs.{key}: not an argument of SB3's {cls}; allowed: {', '.join(sorted(accepted))}")
+    try:
+        make_agent(cfg, DummyVecEnv([lambda: env]))
+    except (TypeError, ValueError, AssertionError) as err:
+        raise ValueError(f"agent.kwargs: {json.dumps(cfg.agent.kwargs)}; allowed: values SB3's {cls} accepts ({err})") from None
 
 
 def _restart(directory: Path, feedback: str) -> None:

@@ -152,6 +152,12 @@ def test_true_reward_and_a_gymnasium_env_with_early_termination(tmp_path):
     (["--env", "rlhf_gym/Backflip-v0", "--set", "reward.ignore=[\"clock\"]"], "reward.ignore: 'clock'; allowed:"),
     (["--env", "rlhf_gym/Backflip-v0", "--set", "reward.ignore=[99]"], "ignore_obs=(99,); allowed: distinct flat"),
     (["--eval-episodes", "0"], "--eval-episodes: 0; allowed: an integer >= 1"),
+    (["--env-kwargs", '{"nope": 1}'], "--env-kwargs: {\"nope\": 1}; allowed: keyword arguments and values that"),
+    (["--env-kwargs", '{"slip": 5}'], "(slip=5 is not allowed; allowed: a number in [0.0, 1.0])"),
+    (["--set", "agent.kwargs.n_stepz=5"], "agent.kwargs.n_stepz: not an argument of SB3's PPO; allowed: batch_size"),
+    (["--set", "agent.kwargs.n_steps=-3"], "agent.kwargs: {\"n_steps\": -3, \"batch_size\": 64}; allowed: values SB3"),
+    (["--seed", "-1"], "--seed: -1; allowed: an integer >= 0"),
+    (["--threads", "0"], "--threads: 0; allowed: an integer >= 1"),
 ])
 def test_bad_input_is_one_line_naming_the_option(argv, fragment, capsys, tmp_path):
     assert main(["train", "--out", str(tmp_path / "run"), *argv]) == 2
