@@ -109,15 +109,15 @@ def _check_agent(cfg, env) -> None:
     """Build the agent once on one env, so that an SB3 keyword it does not take is one line, not a traceback."""
     import inspect
 
+    import stable_baselines3
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     from rlhf_gym.rlhf.pipeline import make_agent
 
     cls = {"ppo": "PPO", "a2c": "A2C", "sac": "SAC"}[cfg.agent.algo]
-    import stable_baselines3
-
-    accepted = set(inspect.signature(getattr(stable_baselines3, cls)).parameters) - {"policy", "env", "seed", "device",
-                                                                                      "verbose", "tensorboard_log"}
+    ours = {"policy", "env", "seed", "device", "verbose", "tensorboard_log"}  # make_agent sets these
+    accepted = {p for p in inspect.signature(getattr(stable_baselines3, cls)).parameters
+                if not p.startswith("_") and p not in ours}
     for key in cfg.agent.kwargs:
         if key not in accepted:
             raise ValueError(f"agent.kwargs.{key}: not an argument of SB3's {cls}; allowed: {', '.join(sorted(accepted))}")
