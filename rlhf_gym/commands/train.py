@@ -25,7 +25,12 @@ def add_parser(subparsers) -> None:
                               description="Train an unchanged SB3 agent on a reward learned from preferences. The "
                                           "env's preset is the recipe (rlhf-gym presets lists them); flags override it.")
     common.add_common_args(p)
-    p.set_defaults(env=None, seed=None, func=run)  # None: taken from the preset or --config
+    p.set_defaults(env=None, seed=None, func=run)  # None: taken from --config, else GridWorld and seed 0
+    for action in p._actions:
+        if action.dest == "env":
+            action.help = f"any registered gymnasium id (default: {DEFAULT_ENV}, or the --config's)"
+        elif action.dest == "seed":
+            action.help = "seed of every random generator, an integer >= 0 (default: 0, or the --config's)"
     p.add_argument("--preset", default=None, metavar="NAME", help="the recipe (default: the env's own; see rlhf-gym presets)")
     p.add_argument("--config", default=None, metavar="PATH", help="repeat a run from its config.json")
     p.add_argument("--feedback", default="synthetic", choices=FEEDBACK,
