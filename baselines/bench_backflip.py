@@ -4,13 +4,16 @@ Why a script and not a test: PPO training takes minutes. The env's speed against
 CartPole-v1 is measured by baselines/bench_envs.py.
 
     python baselines/bench_backflip.py expert            # expert and random success over 50 seeds
-    python baselines/bench_backflip.py ppo --steps 300000 --n-envs 8 --evals 6 --seed 0
+    python baselines/bench_backflip.py ppo --evals 6 --seed 0   # the "backflip-true" preset: PPO 300k steps
     python baselines/bench_backflip.py ppo --seeds 6 --seed 0 --evals 1   # seeds 0-5, a summary line
-    python baselines/bench_backflip.py ppo --seeds 6 --seed 0 --evals 1 --crash-penalty 0.5   # a cheaper crash
-    python baselines/bench_backflip.py ppo --steps 500000 --seeds 3 --evals 2 --crash-penalty 0 --stand-reward 0.3 --ent-coef 0.01
+    python baselines/bench_backflip.py ppo --seeds 6 --evals 1 --set train_env_kwargs.crash_penalty=0.5   # a cheaper crash
+    python baselines/bench_backflip.py ppo --seeds 3 --evals 2 --set agent.steps=500000 \
+        --set train_env_kwargs.crash_penalty=0 --set train_env_kwargs.stand_reward=0.3 --set agent.kwargs.ent_coef=0.01
 
-Measured: expert 1.00 success, random 0.00; PPO (defaults above) succeeds on some seeds and
-not on others (docs/results.md, "Experts and PPO on the true reward").
+PPO's settings are the "backflip-true" preset's (``rlhf-gym presets backflip-true``); ``--set`` changes
+them as ``rlhf-gym train --set`` does. Training uses ``train_env_kwargs``; evaluation the default env.
+Measured: expert 1.00 success, random 0.00; PPO succeeds on some seeds and not on others
+(docs/results.md, "Experts and PPO on the true reward").
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import gymnasium as gym
 import numpy as np
 
 import rlhf_gym  # noqa: F401  (registers the env ids)
-from rlhf_gym.envs.backflip import REWARD_ARGUMENTS
 
 ENV_ID = "rlhf_gym/Backflip-v0"
 
@@ -33,22 +35,11 @@ ENV_ID = "rlhf_gym/Backflip-v0"
 @dataclass
 class Args:
     mode: str = "expert"  # expert | ppo
-    steps: int = 300_000  # PPO env steps
-    n_envs: int = 8  # PPO parallel envs (DummyVecEnv)
     seed: int = 0  # seed for PPO and the evaluation episodes (the first one with --seeds)
     seeds: int = 1  # PPO: train seeds seed .. seed + seeds - 1 one after another
     episodes: int = 50  # evaluation episodes
     evals: int = 4  # PPO evaluations spread over training
-    n_steps: int = 256  # PPO rollout length per env
-    batch_size: int = 256  # PPO minibatch size
-    n_epochs: int = 10  # PPO epochs per update
-    lr: float = 6e-4  # PPO learning rate
-    gamma: float = 0.99  # discount
-    ent_coef: float = 0.0  # PPO entropy bonus (the preset's is 0)
-    log_std_init: float = 0.0  # initial log std of the Gaussian policy (0 = SB3 default)
-    crash_penalty: float = -1.0  # PPO: train on Backflip-v0 with this crash penalty (-1: the env's default);
-    # evaluation always uses the default env, so returns compare across settings
-    stand_reward: float = -1.0  # PPO: train with this pay per step standing after the flip (-1: the env's 0.1)
+    set: list = dataclasses.field(default_factory=list)  # PPO: overrides of the "backflip-true" preset, KEY=VALUE
     out: str = ""  # optional path for a JSON summary (and PPO model as .zip next to it)
 
 
@@ -84,31 +75,35 @@ def bench_expert(args: Args) -> dict:
     return rows
 
 
+def _config(args: Args):
+    """The "backflip-true" preset with ``--set`` and the seed applied."""
+    from rlhf_gym import presets
+
+    return presets.load("backflip-true").with_overrides([*args.set, f"seed={args.seed}"])
+
+
 def bench_ppo(args: Args) -> dict:
     if args.seeds > 1:  # one run per seed, then the success of each run's last evaluation
         runs = {s: bench_ppo(dataclasses.replace(args, seed=s, seeds=1, out=""))
                 for s in range(args.seed, args.seed + args.seeds)}
         final = {s: r["checkpoints"][max(r["checkpoints"])]["success_rate"] for s, r in runs.items()}
-        print(f"PPO {args.steps} steps, seeds {args.seed}-{args.seed + args.seeds - 1}: success "
+        print(f"PPO {_config(args).agent.steps} steps, seeds {args.seed}-{args.seed + args.seeds - 1}: success "
               + ", ".join(f"{v:.2f}" for v in final.values())
               + f"; {sum(v >= 0.8 for v in final.values())} of {len(final)} runs >= 0.8", flush=True)
         return {"runs": runs, "final_success": final}
     import torch
-    from stable_baselines3 import PPO
-    from stable_baselines3.common.env_util import make_vec_env
+
+    from rlhf_gym.rlhf.pipeline import make_agent, make_venv
 
     torch.set_num_threads(1)
-    env_kwargs = {name: getattr(args, name) for name in REWARD_ARGUMENTS if getattr(args, name) >= 0}  # -1: default
-    venv = make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed, env_kwargs=env_kwargs)
-    hyper = dict(n_steps=args.n_steps, batch_size=args.batch_size, n_epochs=args.n_epochs,
-                 learning_rate=args.lr, gamma=args.gamma, gae_lambda=0.95, ent_coef=args.ent_coef)
-    hyper["policy_kwargs"] = dict(log_std_init=args.log_std_init)
-    model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", verbose=0, **hyper)
+    cfg = _config(args)
+    model = make_agent(cfg, make_venv(cfg))
+    hyper = cfg.agent.kwargs
     start = time.perf_counter()
     checkpoints = {}
-    chunk = max(args.steps // args.evals, args.n_envs * hyper["n_steps"])
+    chunk = max(cfg.agent.steps // args.evals, cfg.agent.n_envs * hyper.get("n_steps", 2048))
     done_steps = 0
-    while done_steps < args.steps:
+    while done_steps < cfg.agent.steps:
         model.learn(chunk, reset_num_timesteps=False, progress_bar=False)
         done_steps = model.num_timesteps
         result = run_episodes(lambda o: model.predict(o, deterministic=True)[0],
@@ -119,7 +114,7 @@ def bench_ppo(args: Args) -> dict:
               f"flips {result['flips_mean']:.2f}", flush=True)
     if args.out:
         model.save(args.out.rsplit(".", 1)[0] + "_ppo.zip")
-    return {"hyper": hyper, "n_envs": args.n_envs, "wall_seconds": time.perf_counter() - start,
+    return {"hyper": hyper, "config": cfg.to_dict(), "wall_seconds": time.perf_counter() - start,
             "checkpoints": checkpoints}
 
 
@@ -137,6 +132,8 @@ def main() -> None:
         if field.name == "mode":
             parser.add_argument("mode", nargs="?", default=field.default,
                                 choices=["expert", "ppo"])
+        elif field.name == "set":
+            parser.add_argument("--set", dest="set", action="append", default=[], metavar="KEY=VALUE")
         else:
             parser.add_argument(name, type=type(field.default), default=field.default)
     args = Args(**vars(parser.parse_args()))

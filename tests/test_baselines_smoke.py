@@ -62,13 +62,16 @@ def test_bc_vs_dagger_quick_reports_both_dagger_variants(tmp_path):
 @pytest.mark.slow
 def test_bench_backflip_ppo_over_seeds_trains_on_the_asked_crash_penalty(tmp_path):
     out_file = tmp_path / "ppo.json"
-    out = run_script("bench_backflip.py", "ppo", "--steps", "2048", "--seeds", "2", "--seed", "3", "--evals", "1",
-                     "--episodes", "1", "--crash-penalty", "0.5", "--stand-reward", "0.3", "--ent-coef", "0.01",
+    out = run_script("bench_backflip.py", "ppo", "--set", "agent.steps=2048", "--seeds", "2", "--seed", "3",
+                     "--evals", "1", "--episodes", "1", "--set", "train_env_kwargs.crash_penalty=0.5",
+                     "--set", "train_env_kwargs.stand_reward=0.3", "--set", "agent.kwargs.ent_coef=0.01",
                      "--out", str(out_file))
-    assert "seeds 3-4: success" in out and "of 2 runs >= 0.8" in out
+    assert "PPO 2048 steps, seeds 3-4: success" in out and "of 2 runs >= 0.8" in out
     res = json.loads(out_file.read_text())
-    assert res["args"]["crash_penalty"] == 0.5 and sorted(res["result"]["final_success"]) == ["3", "4"]
-    assert res["args"]["stand_reward"] == 0.3 and res["result"]["runs"]["3"]["hyper"]["ent_coef"] == 0.01
+    run = res["result"]["runs"]["3"]
+    assert sorted(res["result"]["final_success"]) == ["3", "4"] and run["config"]["seed"] == 3
+    assert run["config"]["train_env_kwargs"] == {"crash_penalty": 0.5, "stand_reward": 0.3}
+    assert run["hyper"]["ent_coef"] == 0.01 and run["config"]["preset"] == "backflip-true"
 
 
 def test_bench_reward_trainer_times_both_fits_and_compares_them():
