@@ -23,6 +23,7 @@ ENV_TABLE: tuple[tuple[str, str, dict], ...] = (
     ("rlhf_gym/ObjectWorld-v0", _GRID, {"layout": "objectworld", "size": 16}),
     ("rlhf_gym/Backflip-v0", _BACKFLIP, {}),
     ("rlhf_gym/FixedHorizonCartPole-v1", "rlhf_gym.envs.cartpole:FixedHorizonCartPole", {}),
+    ("rlhf_gym/Tetris-v0", "rlhf_gym.envs.tetris:TetrisEnv", {}),
 )
 
 

@@ -1,8 +1,8 @@
 """Experts for every rlhf_gym env, with the SB3 policy call ``predict``.
 
 ``expert_for(env)`` looks at ``env.unwrapped`` and returns value iteration's
-optimal policy for tabular envs (``rlhf_gym.planning.optimal_policy``, a ``TabularPolicy``)
-and the scripted controller for Backflip.
+optimal policy for tabular envs (``rlhf_gym.planning.optimal_policy``, a ``TabularPolicy``),
+the scripted controller for Backflip and Dellacherie's afterstate player for Tetris.
 """
 
 from __future__ import annotations
@@ -28,9 +28,15 @@ def expert_for(env: gym.Env):
         from rlhf_gym.experts.backflip_controller import BackflipExpert
 
         return BackflipExpert(base)
+    from rlhf_gym.envs.tetris import TetrisEnv
+
+    if isinstance(base, TetrisEnv):
+        from rlhf_gym.experts.tetris import TetrisExpert
+
+        return TetrisExpert(base)
     raise ValueError(
         f"expert_for: no built-in expert for env {type(base).__name__!r}; "
-        "allowed: rlhf_gym GridWorld-family envs and Backflip. For other envs pass a "
+        "allowed: rlhf_gym GridWorld-family envs, Backflip and Tetris. For other envs pass a "
         "trained SB3 model (anything with predict) as the expert."
     )
 
