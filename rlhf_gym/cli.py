@@ -14,7 +14,7 @@ import re
 import sys
 
 # Subcommand modules; each has add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("demo", "play", "train", "imitate", "presets")
+COMMANDS = ("demo", "play", "train", "imitate", "presets", "label")
 
 
 class ParseError(Exception):

@@ -2,6 +2,9 @@
 
 import os
 
+import numpy as np
+import pytest
+
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -9,3 +12,22 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import torch  # noqa: E402
 
 torch.set_num_threads(1)  # what every number in the docs was measured with; small nets gain nothing from more
+
+
+def _read_xwd(data: bytes) -> np.ndarray:
+    """Decode a 24- or 32-bit TrueColor XWD screenshot (``xwd -root``) into (H, W, 3) uint8."""
+    header = np.frombuffer(data[:100], dtype=">u4")
+    header_size, width, height = int(header[0]), int(header[4]), int(header[5])
+    bits_per_pixel, bytes_per_line, ncolors = int(header[11]), int(header[12]), int(header[19])
+    assert bits_per_pixel in (24, 32), bits_per_pixel
+    step = bits_per_pixel // 8
+    start = header_size + 12 * ncolors
+    raw = np.frombuffer(data[start:start + bytes_per_line * height], dtype=np.uint8)
+    pixels = raw.reshape(height, bytes_per_line)[:, : width * step].reshape(height, width, step)
+    return pixels[..., [2, 1, 0]] if int(header[7]) == 0 else pixels[..., [step - 3, step - 2, step - 1]]
+
+
+@pytest.fixture()
+def read_xwd():
+    """The XWD decoder, for the tests that screenshot a real window on Xvfb."""
+    return _read_xwd

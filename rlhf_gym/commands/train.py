@@ -143,11 +143,12 @@ def _restart(directory: Path, feedback: str) -> None:
         return
     from rlhf_gym.feedback import LabelStore
 
-    teachers = {record.get("teacher") for record in LabelStore(labels).records}
+    teachers = {record.get("teacher") for record in LabelStore(labels, read_only=True).records}
     if teachers - {"synthetic"}:
         raise ValueError(f"--resume: {labels} holds labels of {sorted(map(str, teachers))}; allowed: resuming a run "
                          "whose labels all came from the synthetic teacher (move that file to keep it)")
-    labels.unlink()
+    for path in (labels, directory / "labels.jsonl.lock"):
+        path.unlink(missing_ok=True)
     shutil.rmtree(directory / "labels.jsonl.segments", ignore_errors=True)
 
 

@@ -3,13 +3,13 @@
 A demonstration set is a folder: ``metadata.json`` (the spaces, the env id) plus one
 ``episode_NNNNNN.npz`` per episode and one line per episode in ``episodes.jsonl`` (its
 length, returns and JSON infos). Each episode is written, flushed and fsynced as soon as it
-ends, so a run that stops loses at most the episode in progress. No pickle anywhere: npz is
-read with ``allow_pickle=False``.
+ends, so a run that stops loses at most the episode in progress; a damaged episode costs that
+episode only (see ``demo_store.py``, which writes and reads the folder). No pickle anywhere:
+npz is read with ``allow_pickle=False``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -17,8 +17,6 @@ from typing import Any, Iterable
 import gymnasium as gym
 import numpy as np
 
-from rlhf_gym.data.durable import append_line, write_atomic
-from rlhf_gym.data.json_file import read_json_object
 
 FORMAT_VERSION = 1
 
@@ -157,18 +155,26 @@ def collect_demonstrations(
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: {type(rng).__name__}; allowed: a numpy.random.Generator (np.random.default_rng(seed))")
     keys = None if info_keys is None else list(info_keys)
-    writer = DemoWriter(path, env.observation_space, env.action_space, env_id=env_id) if path is not None else None
+    writer = None
+    if path is not None:
+        from rlhf_gym.data.demo_store import DemoWriter
+
+        writer = DemoWriter(path, env.observation_space, env.action_space, env_id=env_id)
     episodes = range(int(n_episodes))
     if progress:
         from tqdm.auto import tqdm
 
         episodes = tqdm(episodes, desc="demonstrations", unit="ep")
     out = []
-    for _ in episodes:
-        traj = rollout_episode(env, expert, seed=int(rng.integers(2**31 - 1)), info_keys=keys)
+    try:
+        for _ in episodes:
+            traj = rollout_episode(env, expert, seed=int(rng.integers(2**31 - 1)), info_keys=keys)
+            if writer is not None:
+                writer.append(traj)
+            out.append(traj)
+    finally:
         if writer is not None:
-            writer.append(traj)
-        out.append(traj)
+            writer.close()
     return out
 
 
@@ -198,79 +204,17 @@ def rollout_episode(env: gym.Env, expert: Any, seed: int | None, info_keys: list
 
 
 # --------------------------------------------------------------------------- storage
-class DemoWriter:
-    """Appends episodes to a demonstration folder; reopening an existing folder continues it."""
-
-    def __init__(self, path: str | Path, observation_space: gym.Space, action_space: gym.Space, env_id: str | None = None):
-        self.path = Path(path)
-        meta = {
-            "format": "rlhf_gym.demonstrations",
-            "version": FORMAT_VERSION,
-            "env_id": env_id,
-            "observation_space": describe_space(observation_space),
-            "action_space": describe_space(action_space),
-        }
-        meta_path = self.path / "metadata.json"
-        if meta_path.exists():
-            old = _read_metadata(self.path)
-            for key in ("observation_space", "action_space"):
-                if old[key] != meta[key]:
-                    raise ValueError(
-                        f"path: {str(self.path)!r} holds demonstrations with {key} {old[key]}; "
-                        f"cannot append episodes with {meta[key]}"
-                    )
-            self.n_episodes = len(_read_index(self.path))
-        else:
-            self.path.mkdir(parents=True, exist_ok=True)
-            write_atomic(meta_path, (json.dumps(meta, indent=2) + "\n").encode())
-            self.n_episodes = 0
-
-    def append(self, traj: Trajectory) -> None:
-        """Write one episode: npz arrays first, then its index line (the line marks it complete)."""
-        name = f"episode_{self.n_episodes:06d}.npz"
-        arrays = {"obs": traj.obs, "actions": traj.actions, "rewards": traj.rewards,
-                  "true_rewards": traj.true_rewards}
-        write_atomic(self.path / name, lambda handle: np.savez(handle, **arrays))
-        record = {
-            "file": name,
-            "length": len(traj),
-            "return": float(np.sum(traj.rewards)),
-            "true_return": traj.true_return,
-            "terminated": traj.terminated,
-            "truncated": traj.truncated,
-            "infos": traj.infos,
-        }
-        append_line(self.path / "episodes.jsonl", json.dumps(record))
-        self.n_episodes += 1
+# DemoWriter, save_demonstrations and load_demonstrations live in data/demo_store.py (they read
+# Trajectory from here); they are importable from this module as before.
+_STORE_NAMES = ("DemoWriter", "load_demonstrations", "save_demonstrations")
 
 
-def save_demonstrations(path: str | Path, trajectories: list[Trajectory], observation_space: gym.Space,
-                        action_space: gym.Space, env_id: str | None = None) -> Path:
-    """Append ``trajectories`` to the folder ``path`` (created when missing)."""
-    writer = DemoWriter(path, observation_space, action_space, env_id=env_id)
-    for traj in trajectories:
-        writer.append(traj)
-    return Path(path)
+def __getattr__(name: str):
+    if name in _STORE_NAMES:
+        from rlhf_gym.data import demo_store
 
-
-def load_demonstrations(path: str | Path, env: gym.Env | None = None) -> list[Trajectory]:
-    """Read a demonstration folder; with ``env`` check that its spaces match the stored ones."""
-    path = Path(path)
-    meta = _read_metadata(path)
-    if env is not None:
-        for key, space in (("observation_space", env.observation_space), ("action_space", env.action_space)):
-            if meta[key] != describe_space(space):
-                raise ValueError(
-                    f"demonstrations {str(path)!r}: stored {key} {meta[key]} differs from the env's {describe_space(space)}"
-                )
-    out = []
-    for record in _read_index(path):
-        with np.load(path / record["file"], allow_pickle=False) as data:
-            out.append(Trajectory(
-                obs=data["obs"], actions=data["actions"], rewards=data["rewards"], true_rewards=data["true_rewards"],
-                terminated=bool(record["terminated"]), truncated=bool(record["truncated"]), infos=record["infos"],
-            ))
-    return out
+        return getattr(demo_store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def flatten_demonstrations(trajectories: list[Trajectory]) -> tuple[np.ndarray, np.ndarray]:
@@ -303,33 +247,6 @@ def check_demonstrations_match(trajectories: list[Trajectory], env: gym.Env) -> 
         bad = acts[(acts < act_space.start) | (acts >= act_space.start + act_space.n)]
         if bad.size:
             raise ValueError(f"trajectories: action {bad[0]!r} outside the env's action_space {act_space}")
-
-
-def _read_metadata(path: Path) -> dict:
-    if not (path / "metadata.json").is_file():
-        raise ValueError(f"path: {str(path)!r} has no metadata.json; allowed: a folder written by save_demonstrations")
-    return read_json_object(path / "metadata.json", "path", "rlhf_gym.demonstrations",
-                            "a folder written by save_demonstrations")
-
-
-def _read_index(path: Path) -> list[dict]:
-    """Episode records; a damaged line is an error naming its line number (nothing is skipped)."""
-    index = path / "episodes.jsonl"
-    if not index.exists():
-        return []
-    records = []
-    with open(index, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or "file" not in record:
-                    raise ValueError("not an episode record")
-            except (json.JSONDecodeError, ValueError) as err:
-                raise ValueError(f"{index}: damaged line {number} ({err}); fix or delete that line to load the rest") from None
-            records.append(record)
-    return records
 
 
 __all__ = [

@@ -12,45 +12,10 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
+# The JSON descriptions of spaces live in data/ (no torch there); imported here for old callers.
+from rlhf_gym.data.spaces import space_from_config, space_to_config, spaces_match  # noqa: F401
+
 ALLOWED_INPUTS = ("obs", "action", "next_obs", "obs_change")
-
-
-def space_to_config(space: spaces.Space, name: str) -> dict:
-    """JSON-able description of a Box or Discrete space (anything else is an error)."""
-    if isinstance(space, spaces.Discrete):
-        return {"type": "Discrete", "n": int(space.n), "start": int(space.start)}
-    if isinstance(space, spaces.Box):
-        return {
-            "type": "Box",
-            "shape": [int(d) for d in space.shape],
-            "low": np.asarray(space.low, dtype=np.float64).ravel().tolist(),
-            "high": np.asarray(space.high, dtype=np.float64).ravel().tolist(),
-        }
-    raise ValueError(
-        f"reward model: {name}={space!r} is not supported; allowed: gymnasium Box or Discrete spaces"
-    )
-
-
-def space_from_config(cfg: dict, name: str) -> spaces.Space:
-    """Inverse of :func:`space_to_config`."""
-    kind = cfg.get("type") if isinstance(cfg, dict) else None
-    if kind == "Discrete":
-        return spaces.Discrete(int(cfg["n"]), start=int(cfg.get("start", 0)))
-    if kind == "Box":
-        shape = tuple(cfg["shape"])
-        low = np.asarray(cfg["low"], dtype=np.float32).reshape(shape)
-        high = np.asarray(cfg["high"], dtype=np.float32).reshape(shape)
-        return spaces.Box(low, high, shape=shape, dtype=np.float32)
-    raise ValueError(f"reward model config: {name}={cfg!r}; allowed: a dict with type 'Box' or 'Discrete'")
-
-
-def spaces_match(a: spaces.Space, b: spaces.Space) -> bool:
-    """Same kind and shape (Box bounds are not compared: float32 round-trips differ)."""
-    if isinstance(a, spaces.Discrete) and isinstance(b, spaces.Discrete):
-        return int(a.n) == int(b.n) and int(a.start) == int(b.start)
-    if isinstance(a, spaces.Box) and isinstance(b, spaces.Box):
-        return tuple(a.shape) == tuple(b.shape)
-    return False
 
 
 def encoded_size(space: spaces.Space, features: torch.Tensor | None = None) -> int:

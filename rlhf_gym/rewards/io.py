@@ -2,7 +2,9 @@
 
 Why not torch.save: a pickle runs code when loaded, and reward models are files
 people pass around. The JSON says what the tensors are; loading checks that the
-file really holds that model (every tensor name and shape) before using it.
+file really holds that model (every tensor name, shape and dtype) and that every
+weight is finite before using it: torch would silently cast float64 or int weights
+into the model, and a NaN weight makes every reward NaN.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from rlhf_gym.data.json_file import read_json_object
-from rlhf_gym.rewards.encoding import space_from_config
+from rlhf_gym.data.spaces import space_from_config
 from rlhf_gym.rewards.model import RewardModel
 
 FORMAT = "rlhf_gym.reward_model"
@@ -62,6 +64,8 @@ def load_reward_model(path) -> RewardModel:
     features = tensors.pop("features", None)
     if bool(cfg.get("has_features")) != (features is not None):
         raise ValueError(f"load_reward_model: {str(weights)!r} and its config disagree about 'features'")
+    if features is not None:
+        _check_values(weights, {"features": features}, {"features": torch.float32})
     model = RewardModel(
         space_from_config(cfg["observation_space"], "observation_space"),
         space_from_config(cfg["action_space"], "action_space"),
@@ -86,10 +90,27 @@ def load_reward_model(path) -> RewardModel:
             f"load_reward_model: {str(weights)!r} does not hold the model its config describes "
             f"(missing {missing}, unexpected {extra}, wrong shape {wrong})"
         )
+    _check_values(weights, tensors, {k: v.dtype for k, v in model.net.state_dict().items()})
     model.net.load_state_dict(tensors)
     if features is not None:
         model.features = features
     return model
+
+
+def _check_values(weights: Path, tensors: dict, dtypes: dict) -> None:
+    """Every tensor of the file in the dtype the model holds (float32), and finite."""
+    for name in sorted(tensors):
+        tensor, dtype = tensors[name], dtypes[name]
+        if tensor.dtype != dtype:
+            raise ValueError(f"load_reward_model: {str(weights)!r} holds tensor {name!r} as {tensor.dtype}; "
+                             f"allowed: {dtype} (the file was not written by save_reward_model, or was edited)")
+        if tensor.is_floating_point():
+            bad = ~torch.isfinite(tensor)
+            if bool(bad.any()):
+                first = tensor.reshape(-1)[bad.reshape(-1)][0].item()
+                raise ValueError(f"load_reward_model: {str(weights)!r} tensor {name!r} holds {int(bad.sum())} "
+                                 f"non-finite values (e.g. {first}); allowed: finite weights (the model it was "
+                                 "saved from had diverged)")
 
 
 def state_equal(a: RewardModel, b: RewardModel) -> bool:

@@ -56,7 +56,8 @@ class PreferenceLearningCallback(BaseCallback):
         schedule, initial_fraction, label_until: see ``LabelSchedule``.
         segment_length: steps per clip.
         query: "random", "disagreement" or "mixed" (both need an ensemble), or "novelty".
-        label_store: optional LabelStore; every answer is appended as it arrives.
+        label_store: optional LabelStore; every answer is appended as it arrives (a teacher with
+            ``writes_labels``, a person, appends its own answers the moment they are given).
         trainer_config: settings of the reward trainer.
         relabel: rewrite already-collected rewards after each reward update.
         pool_size: how many of the newest clips queries are drawn from.
@@ -190,7 +191,7 @@ class PreferenceLearningCallback(BaseCallback):
         answers = self.teacher.label_pairs(pairs)
         self.queries_asked += len(pairs)
         for (left, right), lab in zip(pairs, answers):
-            if self.label_store is not None:
+            if self.label_store is not None and not getattr(self.teacher, "writes_labels", False):
                 self.label_store.append(left, right, lab, teacher=getattr(self.teacher, "name", "teacher"),
                                         timestep=int(self.model.num_timesteps))
             if lab is not None:

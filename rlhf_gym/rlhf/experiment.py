@@ -68,7 +68,7 @@ def run_experiment(cfg: RLHFConfig, directory: str | Path, feedback: str = "synt
                                     tensorboard_dir=tb)
         labels_used, metrics, reward_seconds = cb.queries_asked, cb.metrics, cb.reward_seconds
     elif feedback == "file":
-        store = LabelStore(labels_file)
+        store = LabelStore(labels_file, read_only=True)
         labels_used = len(store)
         t0 = time.perf_counter()
         rm, metrics = fit_from_store(cfg, store)

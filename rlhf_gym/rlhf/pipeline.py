@@ -109,12 +109,18 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     rm = new_reward_model(cfg)
     venv = make_venv(cfg, rm)
     agent = make_agent(cfg, venv, tensorboard_dir=tensorboard_dir)
-    store = None if label_store_path is None else LabelStore(label_store_path)
+    store = None if label_store_path is None else LabelStore(label_store_path, env_id=cfg.env_id,
+                                                             observation_space=rm.observation_space,
+                                                             action_space=rm.action_space)
     cb = preference_callback(cfg, rm, teacher, store)
     callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
-    agent.learn(cfg.agent.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=progress_bar,
-                tb_log_name="rlhf")
-    venv.close()
+    try:
+        agent.learn(cfg.agent.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=progress_bar,
+                    tb_log_name="rlhf")
+    finally:
+        venv.close()
+        if store is not None:
+            store.close()
     return agent, rm, cb, time.perf_counter() - started
 
 
@@ -129,6 +135,7 @@ def fit_from_store(cfg: RLHFConfig, store, rm=None) -> tuple:
         raise ValueError(f"--labels-file: {str(store.path)!r} holds no labels; allowed: a label file with at least "
                          "one answer")
     rm = new_reward_model(cfg) if rm is None else rm
+    store.check_env(cfg.env_id, rm.observation_space, rm.action_space)  # labels of another env are refused
     trainer = RewardTrainer(rm, np.random.default_rng(cfg.seed), cfg.trainer)
     metrics = trainer.train([(a, b) for a, b, _ in recorded], [lab for _, _, lab in recorded])
     return rm, metrics

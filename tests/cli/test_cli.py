@@ -60,8 +60,10 @@ def test_demo_quick_runs_both_acts_and_keeps_its_labels(tmp_path, capsys):
     assert main(["demo", "--quick", "--episodes", "3", "--out", str(tmp_path)]) == 0
     summary = json.loads((tmp_path / "demo.json").read_text())
     assert summary["labels_used"] == 90
-    with open(tmp_path / "labels.jsonl") as f:
-        assert sum(1 for _ in f) == 90  # every teacher answer was written as it arrived
+    from rlhf_gym.feedback import LabelStore
+
+    stored = LabelStore(tmp_path / "labels.jsonl", read_only=True)  # every teacher answer was written as it arrived
+    assert len(stored.records) == 90 and stored.env_id == "rlhf_gym/Backflip-v0"
     assert summary["backflip"]["expert (scripted)"]["success_rate"] >= 0.9
     assert summary["gridworld"]["expert (value iteration)"]["true_return_mean"] > 0.9
     assert len(imageio.mimread(tmp_path / "backflip_rlhf.gif")) > 50

@@ -39,8 +39,8 @@ def test_truncated_last_line_keeps_every_complete_label(tmp_path):
     path = tmp_path / "labels.jsonl"
     _, labels = _fill(path)
     raw = path.read_bytes()
-    path.write_bytes(raw[: len(raw) - 20])  # crash in the middle of line 5
-    with pytest.warns(UserWarning, match=r"labels.jsonl:5"):
+    path.write_bytes(raw[: len(raw) - 20])  # crash in the middle of line 6 (line 1 is the header)
+    with pytest.warns(UserWarning, match=r"labels.jsonl:6"):
         store = LabelStore(path)
     assert [p[2] for p in store.labelled_pairs()] == labels[:4]
     assert (tmp_path / "labels.jsonl.damaged").exists()
@@ -54,17 +54,17 @@ def test_damaged_middle_line_is_reported_with_its_number(tmp_path):
     path = tmp_path / "labels.jsonl"
     _, labels = _fill(path)
     lines = path.read_text().splitlines(keepends=True)
-    lines[1] = "{not json\n"
-    rec = json.loads(lines[3])
+    lines[2] = "{not json\n"  # line 1 is the header: answers are on lines 2..6
+    rec = json.loads(lines[4])
     rec["label"] = 0.7
-    lines[3] = json.dumps(rec) + "\n"
+    lines[4] = json.dumps(rec) + "\n"
     path.write_text("".join(lines))
     with pytest.warns(UserWarning) as caught:
         store = LabelStore(path)
-    assert [n for n, _ in store.damaged] == [2, 4]
-    assert "labels.jsonl:2" in str(caught[0].message) and "labels.jsonl:4" in str(caught[1].message)
+    assert [n for n, _ in store.damaged] == [3, 5]
+    assert "labels.jsonl:3" in str(caught[0].message) and "labels.jsonl:5" in str(caught[1].message)
     assert [p[2] for p in store.labelled_pairs()] == [labels[0], labels[2], labels[4]]
-    with pytest.raises(ValueError, match=r"labels.jsonl:2"):
+    with pytest.raises(ValueError, match=r"labels.jsonl:3"):
         LabelStore(path, strict=True)
 
 

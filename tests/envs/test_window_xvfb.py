@@ -16,20 +16,6 @@ import pytest
 pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xwd")), reason="needs Xvfb and xwd")
 
 
-def read_xwd(data: bytes) -> np.ndarray:
-    """Decode a 24- or 32-bit TrueColor XWD screenshot into (H, W, 3) uint8."""
-    header = np.frombuffer(data[:100], dtype=">u4")
-    header_size, width, height = int(header[0]), int(header[4]), int(header[5])
-    bits_per_pixel, bytes_per_line, ncolors = int(header[11]), int(header[12]), int(header[19])
-    byte_order = int(header[7])  # 0 = LSBFirst
-    assert bits_per_pixel in (24, 32), bits_per_pixel
-    step = bits_per_pixel // 8
-    start = header_size + 12 * ncolors
-    raw = np.frombuffer(data[start:start + bytes_per_line * height], dtype=np.uint8)
-    pixels = raw.reshape(height, bytes_per_line)[:, : width * step].reshape(height, width, step)
-    return pixels[..., [2, 1, 0]] if byte_order == 0 else pixels[..., [step - 3, step - 2, step - 1]]
-
-
 @pytest.fixture()
 def xvfb_display():
     display = ":97"
@@ -43,7 +29,7 @@ def xvfb_display():
         server.wait(timeout=10)
 
 
-def test_gridworld_window_shows_the_rendered_frame(xvfb_display, tmp_path):
+def test_gridworld_window_shows_the_rendered_frame(xvfb_display, tmp_path, read_xwd):
     script = textwrap.dedent(
         """
         import subprocess, sys, numpy as np, gymnasium as gym, rlhf_gym
