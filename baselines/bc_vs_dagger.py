@@ -64,7 +64,8 @@ from rlhf_gym.algorithms.bc import train_bc
 from rlhf_gym.algorithms.dagger import train_dagger
 from rlhf_gym.data.trajectories import collect_demonstrations, flatten_demonstrations
 from rlhf_gym.planning import HardPlan, expected_return, tabular_model
-from rlhf_gym.commands.common import format_table, policy_actor, run_episodes
+from rlhf_gym.commands.common import format_table
+from rlhf_gym.evaluation import policy_actor, run_episodes
 from rlhf_gym.experts import expert_for
 
 

@@ -13,8 +13,6 @@ the expert reached the 25,000-piece cap in all 3 games (9,997-9,998 lines each, 
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -23,6 +21,8 @@ import numpy as np
 
 import rlhf_gym  # noqa: F401  (registers the ids)
 from rlhf_gym.experts import expert_for
+
+from bench_envs import steps_per_second  # the same timing loop as the other envs'
 
 ENV_ID = "rlhf_gym/Tetris-v0"
 TARGET = 0.5
@@ -36,24 +36,6 @@ class Args:
     max_pieces: int = 25_000  # cap of an expert game (at most 0.4 lines per piece: 10,000 lines)
     obs_type: str = "features"  # Tetris observation for the speed run: features | board
     seed: int = 0  # seed of the envs and of the pre-drawn actions
-
-
-def steps_per_second(env_id: str, kwargs: dict, args: Args) -> float:
-    """Best-of-``repeats`` steps/s through gym.make; actions are drawn before the clock starts."""
-    env = gym.make(env_id, **kwargs)
-    env.action_space.seed(args.seed)
-    actions = [env.action_space.sample() for _ in range(args.steps)]
-    best = 0.0
-    for _ in range(args.repeats):
-        env.reset(seed=args.seed)
-        start = time.perf_counter()
-        for action in actions:
-            _, _, terminated, truncated, _ = env.step(action)
-            if terminated or truncated:
-                env.reset()
-        best = max(best, args.steps / (time.perf_counter() - start))
-    env.close()
-    return best
 
 
 def expert_game(seed: int, args: Args) -> tuple[int, int, bool, float]:
@@ -92,12 +74,7 @@ def main(args: Args) -> None:
         print(f"\nexpert lines per game: mean {np.mean(lines):,.0f}, min {min(lines):,} over {args.games} games")
 
 
-def parse_args() -> Args:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for field in dataclasses.fields(Args):
-        parser.add_argument(f"--{field.name.replace('_', '-')}", type=type(field.default), default=field.default)
-    return Args(**vars(parser.parse_args()))
-
-
 if __name__ == "__main__":
-    main(parse_args())
+    from script_args import parse
+
+    main(parse(Args, __doc__))

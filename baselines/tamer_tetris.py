@@ -19,7 +19,6 @@ seeds (the curve averaged over seeds first, as the lecture's table), and the gam
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import time
@@ -121,12 +120,7 @@ def main(args: Args) -> dict:
     return results
 
 
-def parse_args() -> Args:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for field in dataclasses.fields(Args):
-        parser.add_argument(f"--{field.name.replace('_', '-')}", type=type(field.default), default=field.default)
-    return Args(**vars(parser.parse_args()))
-
-
 if __name__ == "__main__":
-    main(parse_args())
+    from script_args import parse
+
+    main(parse(Args, __doc__))

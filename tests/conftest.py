@@ -1,6 +1,9 @@
 """Headless test setup: SDL draws to a dummy video/audio driver, torch uses one thread."""
 
 import os
+import subprocess
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,3 +34,31 @@ def _read_xwd(data: bytes) -> np.ndarray:
 def read_xwd():
     """The XWD decoder, for the tests that screenshot a real window on Xvfb."""
     return _read_xwd
+
+
+@pytest.fixture()
+def xvfb_display():
+    """A fresh Xvfb screen (1024x768x24) on the first free display number; its name, e.g. ":90"."""
+    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
+                  and not Path(f"/tmp/.X{n}-lock").exists())
+    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+SMALL_LAYOUT = ["#######", "#S...L#", "#.#...#", "#..L..#", "#....G#", "#######"]
+
+
+@pytest.fixture()
+def small_env():
+    """A 4x5 GridWorld with two lava cells, for planners and inverse RL: ``small_env(slip=0.2, **kwargs)``."""
+    import gymnasium as gym
+
+    import rlhf_gym  # noqa: F401  (registers the envs)
+
+    return lambda slip=0.2, **kwargs: gym.make("rlhf_gym/GridWorld-v0", layout=SMALL_LAYOUT, slip=slip, **kwargs)

@@ -18,7 +18,6 @@ from typing import Any, Sequence
 
 import gymnasium as gym
 
-from rlhf_gym.evaluation import evaluate_true_return, policy_actor, random_actor, run_episodes  # noqa: F401
 
 REQUIRED_RESULT_KEYS = ("true_return_mean", "true_return_std", "labels_used", "wall_seconds")
 

@@ -82,11 +82,13 @@ def record_gif(policy, path, seed: int) -> None:
 def evaluate_all(env_id: str, policies: dict, episodes: int, seed: int) -> dict:
     import gymnasium as gym
 
+    from rlhf_gym.evaluation import policy_actor, random_actor, run_episodes
+
     env = gym.make(env_id)
     out = {}
     for name, policy in policies.items():
-        act = common.random_actor(env, seed) if policy is None else common.policy_actor(policy)
-        out[name] = common.run_episodes(env, act, episodes, 10_000 + seed)
+        act = random_actor(env, seed) if policy is None else policy_actor(policy)
+        out[name] = run_episodes(env, act, episodes, 10_000 + seed)
     env.close()
     return out
 

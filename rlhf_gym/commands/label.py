@@ -117,8 +117,6 @@ def summary(store) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    import gymnasium as gym
-
     from rlhf_gym.feedback import LabelStore
     from rlhf_gym.feedback.comparison_window import ComparisonWindow
     from rlhf_gym.feedback.human import HumanTeacher, PersonQuit

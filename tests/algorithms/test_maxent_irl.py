@@ -18,14 +18,9 @@ from rlhf_gym.planning import (
     visitation,
 )
 
-LAYOUT = ["#######", "#S...L#", "#.#...#", "#..L..#", "#....G#", "#######"]
 
 
-def small_env(slip=0.2, **kwargs):
-    return gym.make("rlhf_gym/GridWorld-v0", layout=LAYOUT, slip=slip, **kwargs)
-
-
-def test_gradient_is_zero_for_demos_of_the_soft_optimal_policy():
+def test_gradient_is_zero_for_demos_of_the_soft_optimal_policy(small_env):
     env = small_env(slip=0.2)
     model = tabular_model(env)
     true_r = 10.0 * env.unwrapped.state_rewards
@@ -43,7 +38,7 @@ def test_gradient_is_zero_for_demos_of_the_soft_optimal_policy():
 
 
 @pytest.mark.parametrize("reward", ["linear", "mlp"])
-def test_recovered_reward_policy_matches_expert_return(reward):
+def test_recovered_reward_policy_matches_expert_return(reward, small_env):
     env = small_env(slip=0.2)
     model = tabular_model(env)
     true_r = env.unwrapped.state_rewards
@@ -64,7 +59,7 @@ def test_recovered_reward_policy_matches_expert_return(reward):
         assert goal > floor > lava
 
 
-def test_maxent_bad_input():
+def test_maxent_bad_input(small_env):
     with pytest.raises(ValueError, match="no tabular model"):
         maxent_irl(gym.make("CartPole-v1"), [np.array([0, 1])])
     env = small_env()

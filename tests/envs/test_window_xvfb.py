@@ -8,25 +8,11 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
 
 pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xwd")), reason="needs Xvfb and xwd")
-
-
-@pytest.fixture()
-def xvfb_display():
-    display = ":97"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    try:
-        yield display
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_gridworld_window_shows_the_rendered_frame(xvfb_display, tmp_path, read_xwd):

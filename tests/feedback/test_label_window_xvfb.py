@@ -27,22 +27,9 @@ def _wait_for(predicate, seconds: float = 30.0) -> bool:
     return False
 
 
-@pytest.fixture()
-def display():
-    name = ":96"
-    server = subprocess.Popen(["Xvfb", name, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    try:
-        yield name
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def test_keys_pressed_in_a_real_window_are_saved_and_the_window_shows_two_clips(display, tmp_path, read_xwd):
+def test_keys_pressed_in_a_real_window_are_saved_and_the_window_shows_two_clips(xvfb_display, tmp_path, read_xwd):
     out = tmp_path / "labels.jsonl"
-    env = {**os.environ, "DISPLAY": display, "SDL_VIDEODRIVER": "x11"}
+    env = {**os.environ, "DISPLAY": xvfb_display, "SDL_VIDEODRIVER": "x11"}
     proc = subprocess.Popen([sys.executable, "-m", "rlhf_gym.cli", "label", "--env", "rlhf_gym/GridWorld-v0",
                              "--pairs", "2", "--segment-length", "6", "--out", str(out)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -1,19 +1,13 @@
 """Expected visitation of a plan: exact against Monte-Carlo frequencies."""
 
-import gymnasium as gym
 import numpy as np
 
 import rlhf_gym  # noqa: F401  (registers the envs)
 from rlhf_gym.planning import demo_reward_counts, sample_states, soft_value_iteration, tabular_model, visitation
 
-LAYOUT = ["#######", "#S...L#", "#.#...#", "#..L..#", "#....G#", "#######"]
 
 
-def small_env(slip=0.2, **kwargs):
-    return gym.make("rlhf_gym/GridWorld-v0", layout=LAYOUT, slip=slip, **kwargs)
-
-
-def test_expected_visitation_equals_monte_carlo_frequencies():
+def test_expected_visitation_equals_monte_carlo_frequencies(small_env):
     env = small_env(slip=0.2)
     model = tabular_model(env)
     plan = soft_value_iteration(model, 10.0 * env.unwrapped.state_rewards)
