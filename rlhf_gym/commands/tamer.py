@@ -1,4 +1,8 @@
-"""``rlhf-gym tamer``: train a TAMER agent from +/- signals (a simulated trainer; people to come).
+"""``rlhf-gym tamer``: train a TAMER agent from +/- signals, of a simulated trainer or of a person.
+
+With ``--trainer human`` a window shows each move for ``--seconds-per-step``; the person presses +
+(good) or - (bad) whenever they like, and TAMER credits each press to the moves shown 0.2-4 s before
+it. Escape stops; what was learned is saved and ``--resume`` goes on.
 
 Each training episode's true return (Tetris: lines cleared) goes to ``episode_returns`` in
 ``DIR/results.json``, with the number of signals per episode; the final Ĥ-greedy policy is then
@@ -17,7 +21,7 @@ import time
 from rlhf_gym.commands import common
 
 TRAINERS = ("simulated", "human")
-BUILT = ("simulated",)
+SIMULATED_ONLY = ("feedback_probability", "error_rate")
 
 
 def add_parser(subparsers) -> None:
@@ -26,7 +30,8 @@ def add_parser(subparsers) -> None:
     common.add_common_args(p.add_argument_group("run"), default_env="rlhf_gym/Tetris-v0")
     g = p.add_argument_group("tamer")
     g.add_argument("--trainer", default="simulated", choices=TRAINERS,
-                   help="who gives the signals (default: %(default)s; human is not built yet)")
+                   help="who gives the signals: a simulated trainer, or you in a window (+ good, - bad, escape "
+                        "stops) (default: %(default)s)")
     g.add_argument("--episodes", type=common.positive_int, default=3, metavar="N",
                    help="training episodes (Tetris: games), >= 1 (default: %(default)s)")
     g.add_argument("--learning-rate", type=common.positive_float, default=None, metavar="RATE",
@@ -34,18 +39,22 @@ def add_parser(subparsers) -> None:
                         "linear 0.01)")
     g.add_argument("--seconds-per-step", type=common.positive_float, default=None, metavar="SECONDS",
                    help="how long each step is shown to the trainer, > 0 (default: 1 / the env's render_fps)")
-    g.add_argument("--feedback-probability", type=float, default=1.0, metavar="P",
-                   help="simulated trainer: chance of a signal after each step, in (0, 1] (default: %(default)s)")
-    g.add_argument("--error-rate", type=float, default=0.1, metavar="P",
-                   help="simulated trainer: chance a signal's sign is flipped, in [0, 0.5) (default: %(default)s)")
+    g.add_argument("--feedback-probability", type=float, default=None, metavar="P",
+                   help="simulated trainer: chance of a signal after each step, in (0, 1] (default: 1.0)")
+    g.add_argument("--error-rate", type=float, default=None, metavar="P",
+                   help="simulated trainer: chance a signal's sign is flipped, in [0, 0.5) (default: 0.1)")
     g.add_argument("--eval-episodes", type=common.positive_int, default=3, metavar="N",
                    help="evaluation episodes of the final policy, >= 1 (default: %(default)s)")
     p.set_defaults(func=run)
 
 
 def check_args(args) -> None:
-    if args.trainer not in BUILT:
-        raise common.UsageError(f"--trainer: {args.trainer} is not built yet; allowed: {', '.join(BUILT)}")
+    for name in SIMULATED_ONLY:
+        if getattr(args, name) is not None and args.trainer != "simulated":
+            raise common.UsageError(f"--{name.replace('_', '-')}: given with --trainer {args.trainer}; allowed only "
+                                    "with --trainer simulated")
+    args.feedback_probability = 1.0 if args.feedback_probability is None else args.feedback_probability
+    args.error_rate = 0.1 if args.error_rate is None else args.error_rate
     if not 0.0 < args.feedback_probability <= 1.0:
         raise common.UsageError(f"--feedback-probability: {args.feedback_probability}; allowed: a number in (0, 1]")
     if not 0.0 <= args.error_rate < 0.5:
@@ -63,15 +72,20 @@ def _build(args, env):
     except ValueError as err:
         raise common.UsageError(f"--env: {str(err).removeprefix('env: ')}") from None
     try:
-        judge = judge_for(env)
-    except ValueError as err:
-        raise common.UsageError(f"--trainer: simulated: {str(err).removeprefix('trainer: ')}") from None
-    try:
         sps = seconds_per_step_of(env, args.seconds_per_step)
     except ValueError as err:
         raise common.UsageError(f"--seconds-per-step: {str(err).removeprefix('seconds_per_step: ')}") from None
     agent_rng, trainer_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(args.seed).spawn(2))
     agent = TamerAgent(features, sps, agent_rng, learning_rate=args.learning_rate)
+    if args.trainer == "human":
+        from rlhf_gym.feedback.keyboard_trainer import KeyboardTrainer
+        from rlhf_gym.rendering import FrameWindow
+
+        return agent, KeyboardTrainer(FrameWindow(f"rlhf-gym tamer: + good, - bad, escape stops ({args.env})"), sps)
+    try:
+        judge = judge_for(env)
+    except ValueError as err:
+        raise common.UsageError(f"--trainer: simulated: {str(err).removeprefix('trainer: ')}") from None
     trainer = SimulatedTrainer(judge, trainer_rng, feedback_probability=args.feedback_probability,
                                error_rate=args.error_rate)
     return agent, trainer
@@ -87,7 +101,8 @@ def _restore(directory, agent, trainer) -> dict:
     progress = json.loads(path.read_text())
     agent.load_weights(directory / WEIGHTS_FILE)
     agent.rng.bit_generator.state = progress["agent_rng"]
-    trainer.rng.bit_generator.state = progress["trainer_rng"]
+    if "trainer_rng" in progress and hasattr(trainer, "rng"):
+        trainer.rng.bit_generator.state = progress["trainer_rng"]
     trainer.given = sum(progress["signals_per_episode"])
     return progress
 
@@ -102,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     common.check_out(args)
     common.set_threads(args)
     started = time.perf_counter()
-    env = common.make_env(args)
+    env = common.make_env(args, **({"render_mode": "rgb_array"} if args.trainer == "human" else {}))
     agent, trainer = _build(args, env)
     directory = common.out_dir(args, "tamer")
     progress = _restore(directory, agent, trainer) if args.resume else {"episode_returns": [],
@@ -115,16 +130,25 @@ def run(args: argparse.Namespace) -> int:
     def checkpoint(k, stats):
         progress["episode_returns"].append(stats.true_return)
         progress["signals_per_episode"].append(stats.signals)
-        progress.update(agent_rng=agent.rng.bit_generator.state, trainer_rng=trainer.rng.bit_generator.state)
+        progress.update(agent_rng=agent.rng.bit_generator.state)
+        if hasattr(trainer, "rng"):
+            progress["trainer_rng"] = trainer.rng.bit_generator.state
         agent.save(directory)
         (directory / "progress.json").write_text(json.dumps(progress) + "\n")
         print(f"episode {k + 1}/{args.episodes}: true return {stats.true_return:g}, {stats.signals} signals, "
               f"{stats.steps} steps", flush=True)
 
-    if done < args.episodes:
-        train_tamer(env, agent, trainer, args.episodes, args.seed, first_episode=done, callback=checkpoint)
-    else:
+    from rlhf_gym.feedback.keyboard_trainer import TrainerQuit
+
+    try:
+        if done < args.episodes:
+            train_tamer(env, agent, trainer, args.episodes, args.seed, first_episode=done, callback=checkpoint)
+    except TrainerQuit as stop:
+        print(f"rlhf-gym tamer: {stop}; what was learned is saved, --resume goes on", flush=True)
+    finally:
         agent.save(directory)
+        if hasattr(trainer, "window"):
+            trainer.window.close()
     final = run_episodes(env, agent.actor(env, np.random.default_rng(args.seed)), args.eval_episodes, 10_000)
     rand = run_episodes(env, random_actor(env, args.seed), args.eval_episodes, 10_000)
     returns, signals = progress["episode_returns"], progress["signals_per_episode"]

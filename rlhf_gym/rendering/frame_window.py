@@ -20,6 +20,7 @@ class FrameWindow:
             raise ValueError(f"scale: {scale!r}; allowed: a positive number")
         self.title, self.fps, self.scale = title, fps, scale
         self.closed = False
+        self.keys: list[int] = []  # keys pressed while frames were shown (pygame key codes), oldest first
         self._screen = None
         self._clock = None
         self._pygame = None
@@ -49,6 +50,8 @@ class FrameWindow:
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
                 self.closed = True
+            elif event.type == pygame.KEYDOWN:
+                self.keys.append(event.key)
         pygame.display.flip()
         self._clock.tick(self.fps)
 

@@ -41,7 +41,7 @@ def test_resume_continues_to_the_same_numbers_as_one_run(tmp_path, main):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--trainer", "human"], "--trainer: human is not built yet; allowed: simulated"),
+    (["--trainer", "human", "--error-rate", "0.2"], "--error-rate: given with --trainer human; allowed only with"),
     (["--trainer", "robot"], "--trainer"),
     (["--episodes", "0"], "--episodes"),
     (["--feedback-probability", "0"], "--feedback-probability"),
