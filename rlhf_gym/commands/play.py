@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
+
 from rlhf_gym.commands import common
 from rlhf_gym.evaluation import policy_actor, random_actor
+from rlhf_gym.rendering.reward_curves import RewardCurves, beside
 
 ALGOS = ("ppo", "a2c", "sac", "td3", "ddpg", "dqn")
 POLICY_ALLOWED = "expert, random, or the path of a saved SB3 model ending in .zip"
@@ -27,6 +30,9 @@ def add_parser(subparsers) -> None:
                         help="episodes to play, an integer >= 1 (default: %(default)s)")
     parser.add_argument("--record", default=None, metavar="FILE", help="write the frames to FILE (.gif or .mp4)")
     parser.add_argument("--headless", action="store_true", help="no window (with --record: only write the file)")
+    parser.add_argument("--reward-model", default=None, metavar="PATH",
+                        help="a saved reward model (DIR/reward_model of a train run): its reward (red) and the true "
+                             "reward (green) are drawn as live curves beside the rollout")
     parser.add_argument("--fps", type=common.positive_int, default=None, metavar="N",
                         help="frames per second, an integer >= 1 (default: the env's render_fps)")
     common.add_env_kwargs_arg(parser)
@@ -62,6 +68,20 @@ def load_policy(args: argparse.Namespace, env):
     return policy_actor(model)
 
 
+def _reward_curves(args, env):
+    """(reward model, RewardCurves) when --reward-model is given, else (None, None); the model must fit the env."""
+    if args.reward_model is None:
+        return None, None
+    from rlhf_gym.rewards import load_reward_model
+
+    model = load_reward_model(args.reward_model)
+    try:
+        model.check_env(env)
+    except ValueError as err:
+        raise common.UsageError(f"--reward-model: {args.reward_model!r}: {err}") from None
+    return model, RewardCurves(window=int(getattr(env.unwrapped, "horizon", 200) or 200))
+
+
 def run(args: argparse.Namespace) -> int:
     from rlhf_gym.rendering import FrameWindow, save_video
     from rlhf_gym.rendering.recorder import VIDEO_SUFFIXES
@@ -73,28 +93,39 @@ def run(args: argparse.Namespace) -> int:
     env = common.make_env(args, render_mode="rgb_array")
     fps = args.fps or int(env.metadata.get("render_fps", 30))
     act = load_policy(args, env)
+    reward_model, curves = _reward_curves(args, env)
     window = None if args.headless else FrameWindow(title=f"rlhf-gym play {args.env}", fps=fps)
     frames = []
     for episode in range(args.episodes):
         obs, _ = env.reset(seed=args.seed + episode)
         total, done, info = 0.0, False, {}
+        if curves is not None:
+            curves.reset()
         while not done:
             frame = env.render()
+            if curves is not None:
+                frame = beside(frame, curves.panel(frame.shape[0]))
             if args.record:
                 frames.append(frame)
             if window is not None:
                 window.show(frame)
                 if window.closed:
                     break
-            obs, reward, terminated, truncated, info = env.step(act(obs))
+            action = act(obs)
+            next_obs, reward, terminated, truncated, info = env.step(action)
             total += float(info.get("true_reward", reward))
+            if curves is not None:
+                learned = reward_model(np.asarray(obs)[None], np.asarray(action)[None], np.asarray(next_obs)[None])
+                curves.add(float(info.get("true_reward", reward)), float(learned[0]))
+            obs = next_obs
             done = terminated or truncated
         extra = f"  success={bool(info['is_success'])}" if "is_success" in info else ""
         print(f"episode {episode}: true return {total:.3f}{extra}", flush=True)
         if window is not None and window.closed:
             break
     if args.record:
-        frames.append(env.render())
+        last = env.render()
+        frames.append(last if curves is None else beside(last, curves.panel(last.shape[0])))
         path = save_video(frames, args.record, fps=fps)
         print(f"recorded {len(frames)} frames to {path}")
     if window is not None:
