@@ -42,8 +42,9 @@ def add_parser(subparsers) -> None:
                    help="expert demonstration episodes, >= 1 (bc, maxent, apprenticeship; default: 20)")
     g.add_argument("--demos-path", default=None, metavar="DIR",
                    help="an existing demonstration folder to learn from instead of collecting")
-    g.add_argument("--expert", default=None, metavar="PATH", help="a saved SB3 model .zip as the expert "
-                   "(default: the env's built-in expert)")
+    g.add_argument("--expert", default=None, metavar="PATH|human", help="a saved SB3 model .zip as the expert, or "
+                   "human: you press the expert's move in a window (dagger on GridWorld envs; default: the env's "
+                   "built-in expert)")
     g.add_argument("--expert-algo", default=None, choices=ALGOS, help="SB3 class of --expert (default: PPO)")
     g.add_argument("--eval-episodes", type=common.positive_int, default=20, metavar="N",
                    help="evaluation episodes per policy, >= 1 (default: %(default)s)")
@@ -103,7 +104,11 @@ def check_paths(args) -> None:
     if args.demos_path is not None:
         common.existing_path("--demos-path", args.demos_path, folder=True,
                              allowed="a demonstration folder (rlhf-gym imitate writes DIR/demos)")
-    if args.expert is not None and not Path(args.expert + ".zip").is_file():  # SB3 also tries PATH.zip
+    if args.expert == "human":
+        if args.method != "dagger":
+            raise common.UsageError(f"--expert: human with --method {args.method}; allowed only with --method dagger "
+                                    "(the learner drives, you answer)")
+    elif args.expert is not None and not Path(args.expert + ".zip").is_file():  # SB3 also tries PATH.zip
         common.existing_path("--expert", args.expert, folder=False, allowed="a saved SB3 model .zip")
     common.check_out(args)
 
@@ -112,7 +117,7 @@ def check_algos(args, env) -> None:
     """The SB3 classes named by --algo / --expert-algo must handle the env's action space."""
     kind = type(env.action_space).__name__
     pairs = [("--algo", args.algo)] if args.method in SB3 else []
-    if args.expert is not None:
+    if args.expert is not None and args.expert != "human":
         pairs.append(("--expert-algo", args.expert_algo))
     for option, algo in pairs:
         if kind not in ACTION_SPACES[algo]:
@@ -121,7 +126,14 @@ def check_algos(args, env) -> None:
                                     + ", ".join(a for a in ALGOS if kind in ACTION_SPACES[a]))
 
 
-def _load_expert(args, env):
+def _load_expert(args, env, directory=None):
+    if args.expert == "human":
+        from rlhf_gym.envs.gridworld import GridWorldEnv
+        from rlhf_gym.feedback.keyboard_expert import KeyboardExpert
+
+        if not isinstance(env.unwrapped, GridWorldEnv):
+            raise common.UsageError(f"--expert: human on {args.env}; allowed: GridWorld-family envs (arrow keys)")
+        return KeyboardExpert(env, directory / "expert_answers.jsonl")
     if args.expert is None:
         from rlhf_gym.experts import expert_for
 
@@ -163,19 +175,33 @@ def run(args: argparse.Namespace) -> int:
     common.set_threads(args)
     torch.manual_seed(args.seed)
     started = time.perf_counter()
-    env = common.make_env(args)
+    env = common.make_env(args, **({"render_mode": "rgb_array"} if args.expert == "human" else {}))
     kwargs = common.env_kwargs(args)
     if args.method in TABULAR:
         from rlhf_gym.planning import tabular_model
 
         tabular_model(env)  # fail early, naming what is missing, before any work
     check_algos(args, env)
-    expert = _load_expert(args, env)
     directory = common.out_dir(args, "imitate")
+    expert = _load_expert(args, env, directory)
     rng = np.random.default_rng(args.seed)
     demos = _demonstrations(args, env, expert, rng, directory)
-    learner, extra, labels = _METHODS[args.method](args, env, expert, demos, rng, directory)
+    from rlhf_gym.feedback.keyboard_expert import ExpertQuit
+
+    try:
+        learner, extra, labels = _METHODS[args.method](args, env, expert, demos, rng, directory)
+    except ExpertQuit as stop:
+        print(f"rlhf-gym imitate: {stop}; run the same command with --resume to go on (answered states are not "
+              "asked again)")
+        return 0
+    finally:
+        if args.expert == "human":
+            expert.window.close()
     learner_eval = learner(args, kwargs)
+    if args.expert == "human":  # the person is not asked to play evaluation episodes: the built-in expert is
+        from rlhf_gym.experts import expert_for
+
+        expert = expert_for(env)
     expert_eval = evaluate_true_return(expert, args.env, kwargs, args.eval_episodes, seed=10_000)
     random_eval = run_episodes(env, random_actor(env, args.seed), args.eval_episodes, 10_000)
     results = {

@@ -84,6 +84,8 @@ class DAgger(LastObservation):
         key = np.asarray(state).tobytes() if self.ask_once else None
         queried = not self.ask_once or key not in self._answers
         if queried:
+            if hasattr(self.expert, "learner_action"):  # a person sees what the learner meant to do
+                self.expert.learner_action = action
             expert_action = query_expert(self.expert, state, self.action_space)
             self.n_queries += 1
             if self.ask_once:
