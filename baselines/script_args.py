@@ -1,7 +1,7 @@
 """The command line of a baseline script, read from its dataclass of arguments (CleanRL style).
 
 Why one helper: every script turns its ``Args`` fields into ``--flag`` options the same way; a
-``list`` field becomes a repeatable option (``--set a=1 --set b=2``)."""
+``list`` field becomes a repeatable option (``--set a=1 --set b=2``), a ``bool`` one ``--flag``/``--no-flag``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def parse(args_class, description: str, argv=None):
         flag = f"--{field.name.replace('_', '-')}"
         if isinstance(default, list):
             parser.add_argument(flag, dest=field.name, action="append", default=[], metavar="VALUE")
+        elif isinstance(default, bool):  # --flag / --no-flag (type=bool would read "False" as true)
+            parser.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction, default=default)
         else:
             parser.add_argument(flag, dest=field.name, type=type(default), default=default)
     return args_class(**vars(parser.parse_args(argv)))

@@ -24,6 +24,7 @@ ENV_TABLE: tuple[tuple[str, str, dict], ...] = (
     ("rlhf_gym/Backflip-v0", _BACKFLIP, {}),
     ("rlhf_gym/FixedHorizonCartPole-v1", "rlhf_gym.envs.cartpole:FixedHorizonCartPole", {}),
     ("rlhf_gym/Tetris-v0", "rlhf_gym.envs.tetris:TetrisEnv", {}),
+    ("rlhf_gym/DuelingBandit-v0", "rlhf_gym.envs.dueling_bandit:DuelingBanditEnv", {}),
 )
 
 

@@ -77,3 +77,11 @@ def test_bench_backflip_ppo_over_seeds_trains_on_the_asked_crash_penalty(tmp_pat
 def test_bench_reward_trainer_times_both_fits_and_compares_them():
     out = run_script("bench_reward_trainer.py", "--pairs", "30", "--length", "20", "--ensemble", "2")
     assert "denormals kept:" in out and "denormals flushed:" in out and "same metrics: True" in out
+
+
+def test_dueling_bandits_prints_regret_of_each_algorithm(tmp_path):
+    out = run_script("dueling_bandits.py", "--runs", "3", "--horizon", "300", "--instances", "bradley_terry",
+                     "--out", str(tmp_path))
+    for name in ("IF2", "RUCB", "RMED1", "CCB"):
+        assert name in out
+    assert list(tmp_path.glob("*.png"))

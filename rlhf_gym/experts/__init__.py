@@ -34,9 +34,15 @@ def expert_for(env: gym.Env):
         from rlhf_gym.experts.tetris import TetrisExpert
 
         return TetrisExpert(base)
+    from rlhf_gym.envs.dueling_bandit import DuelingBanditEnv
+
+    if isinstance(base, DuelingBanditEnv):
+        from rlhf_gym.bandits.expert import BestPairExpert
+
+        return BestPairExpert(base)
     raise ValueError(
         f"expert_for: no built-in expert for env {type(base).__name__!r}; "
-        "allowed: rlhf_gym GridWorld-family envs, Backflip and Tetris. For other envs pass a "
+        "allowed: rlhf_gym GridWorld-family envs, Backflip, Tetris and DuelingBandit. For other envs pass a "
         "trained SB3 model (anything with predict) as the expert."
     )
 
