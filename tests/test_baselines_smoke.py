@@ -82,6 +82,6 @@ def test_bench_reward_trainer_times_both_fits_and_compares_them():
 def test_dueling_bandits_prints_regret_of_each_algorithm(tmp_path):
     out = run_script("dueling_bandits.py", "--runs", "3", "--horizon", "300", "--instances", "bradley_terry",
                      "--out", str(tmp_path))
-    for name in ("IF2", "RUCB", "RMED1", "CCB"):
+    for name in ("Interleaved Filter 2", "RUCB", "RMED1", "CCB"):
         assert name in out
     assert list(tmp_path.glob("*.png"))
