@@ -150,7 +150,8 @@ def _load_expert(args, env, directory=None):
 
 def _demonstrations(args, env, expert, rng, directory):
     """Loaded (--demos-path), or collected into DIR/demos; with --resume the episodes there are kept."""
-    from rlhf_gym.data.trajectories import collect_demonstrations, load_demonstrations
+    from rlhf_gym.data.demo_store import load_demonstrations
+    from rlhf_gym.data.trajectories import collect_demonstrations
 
     if args.demos_path:
         return load_demonstrations(args.demos_path, env=env)

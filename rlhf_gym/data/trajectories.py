@@ -203,20 +203,6 @@ def rollout_episode(env: gym.Env, expert: Any, seed: int | None, info_keys: list
     )
 
 
-# --------------------------------------------------------------------------- storage
-# DemoWriter, save_demonstrations and load_demonstrations live in data/demo_store.py (they read
-# Trajectory from here); they are importable from this module as before.
-_STORE_NAMES = ("DemoWriter", "load_demonstrations", "save_demonstrations")
-
-
-def __getattr__(name: str):
-    if name in _STORE_NAMES:
-        from rlhf_gym.data import demo_store
-
-        return getattr(demo_store, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def flatten_demonstrations(trajectories: list[Trajectory]) -> tuple[np.ndarray, np.ndarray]:
     """(observations, actions) of every step, the input of behavioural cloning."""
     if len(trajectories) == 0:
@@ -250,15 +236,12 @@ def check_demonstrations_match(trajectories: list[Trajectory], env: gym.Env) -> 
 
 
 __all__ = [
-    "DemoWriter",
     "Trajectory",
     "check_action",
     "check_demonstrations_match",
     "collect_demonstrations",
     "describe_space",
     "flatten_demonstrations",
-    "load_demonstrations",
     "query_expert",
     "rollout_episode",
-    "save_demonstrations",
 ]

@@ -12,9 +12,6 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-# The JSON descriptions of spaces live in data/ (no torch there); imported here for old callers.
-from rlhf_gym.data.spaces import space_from_config, space_to_config, spaces_match  # noqa: F401
-
 ALLOWED_INPUTS = ("obs", "action", "next_obs", "obs_change")
 
 

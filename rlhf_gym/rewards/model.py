@@ -172,7 +172,7 @@ class RewardModel:
 
     def config(self) -> dict:
         """Everything but the weights, as JSON-able data (see rewards.io)."""
-        from rlhf_gym.rewards.encoding import space_to_config
+        from rlhf_gym.data.spaces import space_to_config
 
         return {
             "kind": self.kind,
@@ -322,7 +322,7 @@ class RewardModel:
 
     def check_env(self, env) -> None:
         """Raise ValueError if this model was built for other spaces than ``env``'s."""
-        from rlhf_gym.rewards.encoding import spaces_match
+        from rlhf_gym.data.spaces import spaces_match
 
         for name in ("observation_space", "action_space"):
             mine, theirs = getattr(self, name), getattr(env, name)

@@ -10,7 +10,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from rlhf_gym.data.trajectories import DemoWriter, collect_demonstrations, load_demonstrations
+from rlhf_gym.data.demo_store import DemoWriter, load_demonstrations
+from rlhf_gym.data.trajectories import collect_demonstrations
 
 
 def _collect(path, n=4, seed=0):
@@ -85,7 +86,7 @@ def test_one_writer_at_a_time(tmp_path):
     with DemoWriter(tmp_path, env.observation_space, env.action_space, env_id="FrozenLake-v1"):
         with pytest.raises(ValueError, match=rf"demonstrations {tmp_path} is open for writing by pid {os.getpid()}"):
             DemoWriter(tmp_path, env.observation_space, env.action_space)
-        script = ("import gymnasium as gym; from rlhf_gym.data.trajectories import DemoWriter; "
+        script = ("import gymnasium as gym; from rlhf_gym.data.demo_store import DemoWriter; "
                   f"e = gym.make('FrozenLake-v1'); DemoWriter({str(tmp_path)!r}, e.observation_space, e.action_space)")
         other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
         assert other.returncode != 0 and f"by pid {os.getpid()} on host" in other.stderr

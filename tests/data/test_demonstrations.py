@@ -6,15 +6,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from rlhf_gym.data.trajectories import (
-    DemoWriter,
-    check_action,
-    collect_demonstrations,
-    flatten_demonstrations,
-    load_demonstrations,
-    query_expert,
-    save_demonstrations,
-)
+from rlhf_gym.data.demo_store import DemoWriter, load_demonstrations, save_demonstrations
+from rlhf_gym.data.trajectories import check_action, collect_demonstrations, flatten_demonstrations, query_expert
 
 
 def cartpole_expert(obs):
