@@ -130,17 +130,12 @@ def allowed_keys(obj=None, prefix: str = "") -> list[str]:
 
 def set_key(cfg: RLHFConfig, key: str, value: Any) -> None:
     """Set one dotted key, checking that it exists and that ``value`` has its type."""
+    for prefix in ("agent.kwargs", "env_kwargs", "train_env_kwargs"):  # free-form dicts take any sub-key
+        if key.startswith(prefix + "."):
+            owner, _, name = prefix.rpartition(".")
+            getattr(cfg.agent if owner else cfg, name)[key[len(prefix) + 1:]] = value
+            return
     parts = key.split(".")
-    if parts[0] in ("env_kwargs", "train_env_kwargs") or parts[:2] == ["agent", "kwargs"]:
-        n = 1 if parts[0] != "agent" else 2
-        target = cfg
-        for p in parts[:n]:
-            target = getattr(target, p)
-        if len(parts) == n:
-            setattr(cfg if n == 1 else cfg.agent, parts[-1], _typed(key, value, dict))
-        else:
-            target[".".join(parts[n:])] = value
-        return
     obj = cfg
     for p in parts[:-1]:
         obj = getattr(obj, p, None)
