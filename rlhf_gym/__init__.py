@@ -25,6 +25,7 @@ ENV_TABLE: tuple[tuple[str, str, dict], ...] = (
     ("rlhf_gym/FixedHorizonCartPole-v1", "rlhf_gym.envs.cartpole:FixedHorizonCartPole", {}),
     ("rlhf_gym/Tetris-v0", "rlhf_gym.envs.tetris:TetrisEnv", {}),
     ("rlhf_gym/DuelingBandit-v0", "rlhf_gym.envs.dueling_bandit:DuelingBanditEnv", {}),
+    ("rlhf_gym/ChatResponse-v0", "rlhf_gym.envs.chat:ChatResponseEnv", {}),
 )
 
 

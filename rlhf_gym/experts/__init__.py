@@ -2,7 +2,8 @@
 
 ``expert_for(env)`` looks at ``env.unwrapped`` and returns value iteration's
 optimal policy for tabular envs (``rlhf_gym.planning.optimal_policy``, a ``TabularPolicy``),
-the scripted controller for Backflip and Dellacherie's afterstate player for Tetris.
+the scripted controller for Backflip and Dellacherie's afterstate player for Tetris, the best pair for dueling bandits and
+the labeller's ideal reply for ChatResponse.
 """
 
 from __future__ import annotations
@@ -40,9 +41,13 @@ def expert_for(env: gym.Env):
         from rlhf_gym.bandits.expert import BestPairExpert
 
         return BestPairExpert(base)
+    from rlhf_gym.envs.chat import ChatExpert, ChatResponseEnv
+
+    if isinstance(base, ChatResponseEnv):
+        return ChatExpert(base)
     raise ValueError(
         f"expert_for: no built-in expert for env {type(base).__name__!r}; "
-        "allowed: rlhf_gym GridWorld-family envs, Backflip, Tetris and DuelingBandit. For other envs pass a "
+        "allowed: rlhf_gym GridWorld-family envs, Backflip, Tetris, DuelingBandit and ChatResponse. For other envs pass a "
         "trained SB3 model (anything with predict) as the expert."
     )
 
