@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from rlhf_gym.commands import common
-from rlhf_gym.evaluation import evaluate_true_return, random_actor, run_episodes
+from rlhf_gym.evaluation import evaluate_true_return, policy_actor, random_actor, run_episodes
 
 METHODS = ("bc", "dagger", "maxent", "apprenticeship")
 ALGOS = ("PPO", "A2C", "SAC", "TD3", "DDPG", "DQN")
@@ -43,8 +43,8 @@ def add_parser(subparsers) -> None:
     g.add_argument("--demos-path", default=None, metavar="DIR",
                    help="an existing demonstration folder to learn from instead of collecting")
     g.add_argument("--expert", default=None, metavar="PATH|human", help="a saved SB3 model .zip as the expert, or "
-                   "human: you press the expert's move in a window (dagger on GridWorld envs; default: the env's "
-                   "built-in expert)")
+                   "human: you press the expert's move in a window (dagger on GridWorld envs and Tetris; default: the "
+                   "env's built-in expert)")
     g.add_argument("--expert-algo", default=None, choices=ALGOS, help="SB3 class of --expert (default: PPO)")
     g.add_argument("--eval-episodes", type=common.positive_int, default=20, metavar="N",
                    help="evaluation episodes per policy, >= 1 (default: %(default)s)")
@@ -126,14 +126,21 @@ def check_algos(args, env) -> None:
                                     + ", ".join(a for a in ALGOS if kind in ACTION_SPACES[a]))
 
 
+def _key_map(args, env):
+    """The keys a person answers with on this env (--expert human), or one line naming the envs that have them."""
+    from rlhf_gym.feedback.keyboard_expert import SUPPORTED, key_map_for
+
+    try:
+        return key_map_for(env)
+    except ValueError:
+        raise common.UsageError(f"--expert: human on {args.env}; allowed: {SUPPORTED}") from None
+
+
 def _load_expert(args, env, directory=None):
     if args.expert == "human":
-        from rlhf_gym.envs.gridworld import GridWorldEnv
         from rlhf_gym.feedback.keyboard_expert import KeyboardExpert
 
-        if not isinstance(env.unwrapped, GridWorldEnv):
-            raise common.UsageError(f"--expert: human on {args.env}; allowed: GridWorld-family envs (arrow keys)")
-        return KeyboardExpert(env, directory / "expert_answers.jsonl")
+        return KeyboardExpert(env, directory / "expert_answers.jsonl", key_map=_key_map(args, env))
     if args.expert is None:
         from rlhf_gym.experts import expert_for
 
@@ -183,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
 
         tabular_model(env)  # fail early, naming what is missing, before any work
     check_algos(args, env)
+    if args.expert == "human":
+        _key_map(args, env)  # an env without keys fails before the run folder is made
     directory = common.out_dir(args, "imitate")
     expert = _load_expert(args, env, directory)
     rng = np.random.default_rng(args.seed)
@@ -199,11 +208,7 @@ def run(args: argparse.Namespace) -> int:
         if args.expert == "human":
             expert.window.close()
     learner_eval = learner(args, kwargs)
-    if args.expert == "human":  # the person is not asked to play evaluation episodes: the built-in expert is
-        from rlhf_gym.experts import expert_for
-
-        expert = expert_for(env)
-    expert_eval = evaluate_true_return(expert, args.env, kwargs, args.eval_episodes, seed=10_000)
+    expert_eval = _evaluate_expert(args, kwargs, expert)
     random_eval = run_episodes(env, random_actor(env, args.seed), args.eval_episodes, 10_000)
     results = {
         "method": args.method, "env": args.env, "env_kwargs": kwargs, "seed": args.seed,
@@ -223,6 +228,23 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {path}")
     env.close()
     return 0
+
+
+def _evaluate_expert(args, kwargs, expert):
+    """A saved model plays the evaluation episodes itself; otherwise the built-in expert of the evaluation env
+    does (a person is not asked to play them, and an expert that reads its env's state, such as Tetris's with
+    "features" observations, must be made for the env it plays)."""
+    if args.expert is not None and args.expert != "human":
+        return evaluate_true_return(expert, args.env, kwargs, args.eval_episodes, seed=10_000)
+    import gymnasium as gym
+
+    from rlhf_gym.experts import expert_for
+
+    env = gym.make(args.env, **kwargs)
+    try:
+        return run_episodes(env, policy_actor(expert_for(env)), args.eval_episodes, 10_000)
+    finally:
+        env.close()
 
 
 def _sb3_learner(args, env):

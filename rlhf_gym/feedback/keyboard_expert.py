@@ -5,8 +5,15 @@ in the project, and DAgger asks about the states the learner visits, which repea
 sessions. A state answered before (the same observation, to the byte) is answered from memory, so a
 person is never asked the same question twice, and a stopped session loses nothing.
 
-The window shows the state and, in its title, the learner's intended move. GridWorld keys: arrows
-(up, right, down, left), space = stay; escape stops (``ExpertQuit``).
+What a question looks like and which keys answer it is the env's *key map* (``key_map_for``), an
+object with ``begin(env, learner_action)``, ``frame() -> (H, W, 3) uint8``, ``caption() -> str`` and
+``press(key) -> action or None`` (None: not answered yet, e.g. a ghost piece moved or a hint shown):
+
+- GridWorld family (``GridKeys``): the env's frame; arrows (up, right, down, left), space = stay.
+- Tetris (``rlhf_gym.feedback.tetris_keys.TetrisKeys``): a ghost piece at the learner's intended
+  placement, moved with the arrows and placed with Enter.
+
+Escape, or closing the window, stops (``ExpertQuit``) with every answer so far on disk.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from rlhf_gym.data.durable import append_line
+
+SUPPORTED = "GridWorld-family envs (arrow keys) or rlhf_gym/Tetris-v0 (a ghost piece moved with the arrow keys)"
 
 
 class ExpertQuit(Exception):
@@ -31,18 +40,76 @@ def grid_keys():
     return {pygame.K_UP: 0, pygame.K_RIGHT: 1, pygame.K_DOWN: 2, pygame.K_LEFT: 3, pygame.K_SPACE: 4}
 
 
+class GridKeys:
+    """One key per action: the env's own frame, the learner's intended move in the window's title."""
+
+    def __init__(self, keys: dict | None = None, action_names=None):
+        import pygame
+
+        self._k = pygame
+        self.keys = grid_keys() if keys is None else keys
+        self.action_names = action_names
+        self.learner = self.hint = None
+        self._frame = None
+
+    def begin(self, env, learner_action) -> None:
+        self._frame = env.render()
+        if self._frame is None:
+            raise ValueError(f"env: render_mode {env.unwrapped.render_mode!r}; allowed: 'rgb_array'")
+        if self.action_names is None:
+            self.action_names = getattr(env.unwrapped, "action_names", None)
+        self.learner, self.hint = learner_action, None
+
+    def _name(self, action) -> str:
+        if action is None:
+            return "?"
+        a = int(np.asarray(action).reshape(-1)[0])
+        return self.action_names[a] if self.action_names is not None and a < len(self.action_names) else str(a)
+
+    def frame(self) -> np.ndarray:
+        return self._frame
+
+    def caption(self) -> str:
+        text = (f"rlhf-gym: the learner would go {self._name(self.learner)}; your move? (arrows, space: stay, "
+                "escape: stop)")
+        return f"{text} -- {self.hint}" if self.hint else text
+
+    def press(self, key: int):
+        action = self.keys.get(key)
+        self.hint = None if action is not None else f"key {self._k.key.name(key) or key} means nothing here"
+        return action
+
+
+def key_map_for(env):
+    """The key map for ``env`` (wrapped or not); ValueError naming the env and the supported ones otherwise."""
+    from rlhf_gym.envs.gridworld import GridWorldEnv
+    from rlhf_gym.envs.tetris import TetrisEnv
+
+    base = env.unwrapped
+    if isinstance(base, GridWorldEnv):
+        return GridKeys()
+    if isinstance(base, TetrisEnv):
+        from rlhf_gym.feedback.tetris_keys import TetrisKeys
+
+        return TetrisKeys()
+    name = env.spec.id if env.spec is not None else type(base).__name__
+    raise ValueError(f"env: {name} has no keyboard expert; allowed: {SUPPORTED}")
+
+
 class KeyboardExpert:
-    """A callable ``obs -> action`` that asks a person; DAgger sets ``learner_action`` before asking."""
+    """A callable ``obs -> action`` that asks a person; DAgger sets ``learner_action`` before asking.
+
+    ``env`` must render ``rgb_array`` frames; ``key_map`` defaults to ``key_map_for(env)``.
+    """
 
     name = "human"
 
-    def __init__(self, env, answers_path, window=None, keys: dict | None = None, action_names=None):
+    def __init__(self, env, answers_path, window=None, key_map=None):
         from rlhf_gym.rendering import FrameWindow
 
         self.env, self.path = env, Path(answers_path)
+        self.key_map = key_map_for(env) if key_map is None else key_map
         self.window = window or FrameWindow("rlhf-gym: your move", fps=30)
-        self.keys = grid_keys() if keys is None else keys
-        self.action_names = action_names or getattr(env.unwrapped, "action_names", None)
         self.learner_action = None
         self.asked = 0
         self.memory: dict[bytes, int] = {}
@@ -57,12 +124,6 @@ class KeyboardExpert:
                     warnings.warn(f"{self.path}:{number}: a damaged answer, skipped", stacklevel=2)
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
-    def _name(self, action) -> str:
-        if action is None:
-            return "?"
-        a = int(np.asarray(action).reshape(-1)[0])
-        return self.action_names[a] if self.action_names is not None and a < len(self.action_names) else str(a)
-
     def __call__(self, obs):
         obs = np.asarray(obs)
         key = obs.tobytes()
@@ -70,20 +131,20 @@ class KeyboardExpert:
             return self.memory[key]
         import pygame
 
-        frame = self.env.render()
+        self.key_map.begin(self.env, self.learner_action)
         started = time.monotonic()
         action = None
         while action is None:
-            self.window.show(frame)
-            pygame.display.set_caption(f"rlhf-gym: the learner would go {self._name(self.learner_action)}; "
-                                       "your move? (arrows, space: stay, escape: stop)")
+            self.window.show(self.key_map.frame())
+            pygame.display.set_caption(self.key_map.caption())
             while action is None and self.window.keys:  # keys typed ahead answer the next states
                 pressed = self.window.keys.pop(0)
                 if pressed == pygame.K_ESCAPE:
                     raise ExpertQuit(f"stopped after {self.asked} answers, all saved in {self.path}")
-                action = self.keys.get(pressed)
+                action = self.key_map.press(pressed)
             if self.window.closed:
                 raise ExpertQuit(f"the window was closed after {self.asked} answers, all saved in {self.path}")
+        action = int(action)
         append_line(self.path, json.dumps({"obs": obs.tolist(), "dtype": str(obs.dtype), "action": action,
                                            "learner_action": None if self.learner_action is None
                                            else int(np.asarray(self.learner_action).reshape(-1)[0]),

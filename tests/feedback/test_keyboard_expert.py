@@ -56,7 +56,11 @@ def test_imitate_dagger_with_a_person_at_the_keyboard(tmp_path):
 @pytest.mark.parametrize("argv, fragment", [
     (["--method", "bc"], "--expert: human with --method bc; allowed only with --method dagger"),
     (["--method", "dagger", "--env", "rlhf_gym/Backflip-v0"], "--expert: human on rlhf_gym/Backflip-v0; allowed"),
+    (["--method", "dagger", "--env", "CartPole-v1"], "--expert: human on CartPole-v1; allowed: GridWorld-family envs "
+     "(arrow keys) or rlhf_gym/Tetris-v0 (a ghost piece moved with the arrow keys)"),
 ])
 def test_expert_human_bad_input(argv, fragment, tmp_path, capsys):
     assert main(["imitate", "--expert", "human", *argv, "--out", str(tmp_path / "r")]) == 2
-    assert fragment in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1  # one line
+    assert not (tmp_path / "r").exists()  # refused before the run folder is made
