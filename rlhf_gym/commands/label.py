@@ -4,7 +4,8 @@ The clips of pair i are rolled out from a generator seeded by (seed, i), so the 
 shows the same pairs: run it again after a crash, a closed window or a killed process and it goes on
 at the first pair without an answer. ``rlhf-gym train --feedback file --labels-file LABELS.jsonl``
 trains from the answers. At the end it reports labels per minute, the median seconds per label, and
-how often the person agreed with an exact teacher that reads the env's true reward.
+how often the person agreed with an exact teacher that reads the env's true reward
+(``rlhf_gym.feedback.human.answer_summary``, shared with ``rlhf-gym train --feedback human``).
 """
 
 from __future__ import annotations
@@ -92,34 +93,10 @@ def pair_clips(env, policy, index: int, length: int, seed: int):
     return left, right
 
 
-def agreement_with_truth(store) -> float | None:
-    """Share of the person's decided answers (1 or 0) that an exact teacher on the true reward gives too."""
-    decided = [(store.segments[r["left"]], store.segments[r["right"]], r["label"]) for r in store.records
-               if r.get("label") in (0.0, 1.0)]
-    truth = [(a.true_return(), b.true_return(), lab) for a, b, lab in decided]
-    scored = [(ra > rb) == (lab == 1.0) for ra, rb, lab in truth if ra != rb]
-    return sum(scored) / len(scored) if scored else None
-
-
-def summary(store) -> dict:
-    """labels_per_minute, median_seconds_per_label, agreement_with_true_reward over the file's human answers."""
-    import statistics
-
-    seconds = [float(r["seconds"]) for r in store.records if "seconds" in r]
-    out = {"answers": len(store.records), "labels": len(store), "skipped": sum(r["label"] is None for r in store.records)}
-    if seconds:
-        out["median_seconds_per_label"] = statistics.median(seconds)
-        out["labels_per_minute"] = 60.0 * len(seconds) / max(sum(seconds), 1e-9)
-    agree = agreement_with_truth(store)
-    if agree is not None:
-        out["agreement_with_true_reward"] = agree
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     from rlhf_gym.feedback import LabelStore
     from rlhf_gym.feedback.comparison_window import ComparisonWindow
-    from rlhf_gym.feedback.human import HumanTeacher, PersonQuit
+    from rlhf_gym.feedback.human import HumanTeacher, PersonQuit, answer_summary
 
     _check(args)
     common.check_env_id(args.env)
@@ -151,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         teacher.window.close()
         env.close()
         store.close()
-    result = summary(store)
+    result = answer_summary(store)
     out.with_name(out.stem + ".summary.json").write_text(json.dumps(result, indent=2) + "\n")
     common.print_table(f"{out}: {result['answers']} answers", list(result), [list(result.values())])
     return 0

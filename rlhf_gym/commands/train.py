@@ -2,8 +2,9 @@
 
 The env's preset is the whole recipe; a few flags and ``--set key=value`` change it. With
 ``--feedback synthetic`` a simulated teacher answers clip comparisons during training (the online
-loop); ``file`` fits the reward to labels recorded earlier (``--labels-file``, e.g. a person's);
-``true`` trains on the env's own reward (the reference). Writes DIR/config.json (repeat the run
+loop); ``human``: a person answers in a window while the agent trains in a background thread (nobody
+waits; ``rlhf_gym.rlhf.pipeline.run_rlhf_online``); ``file`` fits the reward to labels recorded earlier
+(``--labels-file``, e.g. a person's); ``true`` trains on the env's own reward (the reference). Writes DIR/config.json (repeat the run
 with ``--config``), DIR/results.json, DIR/labels.jsonl, DIR/reward_model.*, DIR/agent.zip, DIR/tb.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from rlhf_gym.commands import common
 from rlhf_gym.rlhf.config import ALGOS, QUERIES
 
-FEEDBACK = ("synthetic", "file", "true")
+FEEDBACK = ("synthetic", "human", "file", "true")
 DEFAULT_ENV = "rlhf_gym/GridWorld-v0"
 
 
@@ -34,7 +35,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--preset", default=None, metavar="NAME", help="the recipe (default: the env's own; see rlhf-gym presets)")
     p.add_argument("--config", default=None, metavar="PATH", help="repeat a run from its config.json")
     p.add_argument("--feedback", default="synthetic", choices=FEEDBACK,
-                   help="who teaches: a simulated teacher online, a label file, or the env's true reward (default: %(default)s)")
+                   help="who teaches: a simulated teacher or a person (a window) while the agent trains, a label "
+                        "file, or the env's true reward (default: %(default)s)")
     p.add_argument("--labels-file", default=None, metavar="PATH", help="labels JSONL to fit the reward to (--feedback file)")
     p.add_argument("--labels", type=int, default=None, metavar="N", help="label budget, an integer >= 2 (default: the preset's)")
     p.add_argument("--steps", type=int, default=None, metavar="N", help="agent timesteps, >= 1 (default: the preset's)")
@@ -50,11 +52,12 @@ def add_parser(subparsers) -> None:
 def _refuse_unused(args) -> None:
     """Options that do not apply to the chosen --feedback are an error, not silently ignored."""
     unused = {"true": ("labels", "error_rate", "query", "labels_file"), "file": ("labels", "error_rate", "query"),
-              "synthetic": ("labels_file",)}[args.feedback]
+              "synthetic": ("labels_file",), "human": ("error_rate", "labels_file")}[args.feedback]
+    allowed = {"labels_file": "--feedback file", "error_rate": "--feedback synthetic (a person's errors are their own)"}
     for name in unused:
         if getattr(args, name) is not None:
             raise ValueError(f"--{name.replace('_', '-')}: given with --feedback {args.feedback}; allowed only with "
-                             + ("--feedback file" if name == "labels_file" else "--feedback synthetic"))
+                             + allowed.get(name, "--feedback synthetic or human"))
     if args.feedback == "file" and args.labels_file is None:
         raise ValueError("--labels-file: missing; --feedback file needs the JSONL label file to learn from")
 
@@ -135,15 +138,21 @@ def _check_agent(cfg, env) -> None:
 def _restart(directory: Path, feedback: str) -> None:
     """With --resume, an unfinished run starts again from its config.json. A simulated teacher's labels
     are asked again (the same seed gives the same answers), so its old label file goes; labels that came
-    from anyone else are never deleted: such a run is refused instead."""
+    from anyone else are never deleted: such a run is refused instead. A person's run keeps its answers:
+    they count against the budget and train the reward from the start (the agent starts afresh)."""
     import shutil
 
     labels = directory / "labels.jsonl"
-    if not labels.exists() or feedback != "synthetic":
+    if not labels.exists() or feedback not in ("synthetic", "human"):
         return
     from rlhf_gym.feedback import LabelStore
 
     teachers = {record.get("teacher") for record in LabelStore(labels, read_only=True).records}
+    if feedback == "human":
+        if teachers - {"human"}:
+            raise ValueError(f"--resume: {labels} holds labels of {sorted(map(str, teachers))}; allowed with "
+                             "--feedback human: a run whose labels all came from a person")
+        return
     if teachers - {"synthetic"}:
         raise ValueError(f"--resume: {labels} holds labels of {sorted(map(str, teachers))}; allowed: resuming a run "
                          "whose labels all came from the synthetic teacher (move that file to keep it)")
@@ -163,6 +172,10 @@ def run(args: argparse.Namespace) -> int:
                          "(rlhf-gym train writes DIR/labels.jsonl)")
     cfg = build_config(args)
     _check_env(cfg).close()
+    if args.feedback == "human":
+        from rlhf_gym.rlhf.pipeline import frame_stride
+
+        frame_stride(cfg)  # a person must see the clips: refuse an env without rgb_array frames now
     args.env, args.seed = cfg.env_id, cfg.seed
     directory = common.out_dir(args, "train")
     if (directory / "results.json").is_file():  # only reachable with --resume
@@ -172,7 +185,9 @@ def run(args: argparse.Namespace) -> int:
     common.set_threads(args)
     a = cfg.agent
     teaches = {"synthetic": f"a reward learned from {cfg.schedule.labels} labels of a simulated teacher",
-               "file": f"a reward fitted to the labels in {args.labels_file}", "true": "the env's own reward"}
+               "file": f"a reward fitted to the labels in {args.labels_file}", "true": "the env's own reward",
+               "human": f"a reward learned from up to {cfg.schedule.labels} answers of a person, asked while it trains "
+                        "(a window: <- left better, -> right better, down equal, space skip, backspace undo, esc esc stop)"}
     print(f"== {cfg.env_id} (preset {cfg.preset}): {a.algo.upper()} for {a.steps} steps on {teaches[args.feedback]}")
     r = run_experiment(cfg, directory, args.feedback, args.labels_file, args.eval_episodes, progress_bar=True)
     rows = [[f"{a.algo.upper()} ({args.feedback})", r["labels_used"], r["true_return_mean"], r["true_return_std"],
@@ -181,5 +196,13 @@ def run(args: argparse.Namespace) -> int:
         rows.append(["expert", "-", r["expert_return_mean"], r["expert_return_std"], r.get("expert_success_rate", "-")])
     common.print_table(f"{cfg.env_id}: true return over {args.eval_episodes} episodes",
                        ["policy", "labels", "mean", "std", "success"], rows)
+    if args.feedback == "human":
+        if r["stopped_early"]:
+            print(f"stopped by the person at step {r['agent_steps_done']}; every answer is in {directory / 'labels.jsonl'}")
+        common.print_table("the person and the agent", ["labels", "labels/min", "median s/label", "agrees with exact",
+                                                         "person waited", "agent stalled"],
+                           [[r["labels_used"], r.get("labels_per_minute", "-"), r.get("median_seconds_per_label", "-"),
+                             r.get("agreement_with_exact_teacher", "-"), r["person_waited_share"],
+                             r["agent_stalled_share"]]])
     print(f"wrote {directory / 'results.json'} ({r['wall_seconds']:.0f} s)")
     return 0

@@ -8,6 +8,11 @@ reads the keys, and is imported when the window first opens.
 Keys: ← left is better (1.0), → right is better (0.0), ↓ or = about equal (0.5), space can't tell
 (skip, None), r replay from the start, backspace undo the last answer, escape pause (escape again
 quits, any answer key goes on). Keys with no meaning are ignored with a hint on screen.
+
+While a person trains an agent online (``rlhf-gym train --feedback human``) the window may have
+nothing to ask for a moment: ``wait`` shows a waiting screen and keeps reading keys (escape still
+pauses and quits; answer keys are kept for the next pair, as a fast typist's are), and ``ask`` gives
+up on its pair (Answer "stop") once ``should_stop()`` is true, when the training has ended.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ HINT = "<- left better   -> right better   down/= equal   space can't tell   r r
 
 @dataclass(frozen=True)
 class Answer:
-    """What a key meant: ``kind`` is "label" (with ``label`` in {1.0, 0.0, 0.5, None}), "undo" or "quit"."""
+    """What a key meant: ``kind`` is "label" (with ``label`` in {1.0, 0.0, 0.5, None}), "undo" or "quit";
+    "stop" when the caller's ``should_stop()`` ended the question first."""
 
     kind: str
     label: float | None = None
@@ -64,6 +70,8 @@ class ComparisonWindow:
         self._pg = self._screen = self._font = self._clock = None
         self.last_frame: np.ndarray | None = None  # what the window showed last, as a numpy image
         self._pending: deque[int] = deque()  # keys read but not yet used (a fast typist's next answers)
+        self._waiting_paused = False
+        self._size: tuple[int, int] | None = None  # the canvas of the last pair (the waiting screen keeps it)
 
     # ---- opening -------------------------------------------------------------------
     def _open(self, size: tuple[int, int]) -> None:
@@ -83,17 +91,22 @@ class ComparisonWindow:
         self._clock = pygame.time.Clock()
 
     def close(self) -> None:
+        self._size = None
         if self._screen is not None:
             self._pg.display.quit()
             self._screen = None
 
     # ---- asking --------------------------------------------------------------------
-    def ask(self, left: Segment, right: Segment, status: str = "") -> Answer:
-        """Loop the two clips until a key answers; ``status`` is shown above the key hints."""
+    def ask(self, left: Segment, right: Segment, status: str = "", should_stop=None) -> Answer:
+        """Loop the two clips until a key answers; ``status`` is shown above the key hints. When
+        ``should_stop`` (a callable) returns true first, returns Answer("stop")."""
         a, b = clip_frames(left), clip_frames(right)
         n = max(len(a), len(b))
         t, paused, hint = 0, False, ""
+        self._waiting_paused = False
         while True:
+            if should_stop is not None and should_stop():
+                return Answer("stop")
             self._pending.extend(self._keys())
             while self._pending:
                 answer = _meaning(self._pg, self._pending.popleft())
@@ -115,6 +128,33 @@ class ComparisonWindow:
                 t = (t + 1) % n
             self._clock.tick(self.fps)
 
+    def wait(self, status: str = "") -> str | None:
+        """One frame of the waiting screen (no pair to ask yet); returns "quit" after escape twice.
+        Answer keys stay queued for the next pair; keys with no meaning are dropped."""
+        if self._screen is None and self._size is None:
+            self._size = (240, 2 * 240 + GAP)
+        self._pending.extend(self._keys())
+        while self._pending:
+            meaning = _meaning(self._pg, self._pending[0])
+            if meaning == "pause":
+                self._pending.popleft()
+                if self._waiting_paused:
+                    self._waiting_paused = False
+                    return "quit"
+                self._waiting_paused = True
+            elif meaning is None:
+                self._pending.popleft()
+            else:
+                self._waiting_paused = False  # an answer key goes on; it answers the next pair
+                break
+        h, w = self._size
+        canvas = np.empty((h + BAR, w, 3), dtype=np.uint8)
+        canvas[:] = BACKGROUND
+        hint = "paused: escape again to quit, any other key goes on" if self._waiting_paused else "esc pause"
+        self._show(canvas, status, hint)
+        self._clock.tick(self.fps)
+        return None
+
     def _keys(self) -> list[int]:
         pg = self._pg
         keys = []
@@ -130,6 +170,9 @@ class ComparisonWindow:
         size = (int(frame.shape[1] * self.scale), int(frame.shape[0] * self.scale))
         if self._screen is None:
             self._open(size)
+        elif self._screen.get_size() != size:  # the waiting screen came first, or clips of another size
+            self._screen = self._pg.display.set_mode(size)
+        self._size = (frame.shape[0] - BAR, frame.shape[1])
         pg = self._pg
         surface = pg.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
         if surface.get_size() != size:

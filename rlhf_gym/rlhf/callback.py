@@ -7,6 +7,12 @@ asks the teacher about pairs on a decaying schedule, retrains the reward model o
 every label so far, and - because a reward changed mid-training would leave stale
 rewards behind - rewrites the rewards already collected: the current rollout
 (recomputing advantages) for on-policy agents, the replay buffer for off-policy ones.
+
+With a person (a teacher that is ``asynchronous``: ``rlhf_gym.feedback.online_exchange.PairExchange``)
+nobody waits: pairs of env 0's filmed clips are put up whenever the person's queue has room (checked
+at every step), answers are taken at each rollout end and refitted on, and the agent blocks only once,
+at its first rollout end, until ``first_labels`` answers exist (or nothing can be asked yet): its
+first update is then made on a fitted reward instead of a random one, for seconds of a long run.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from stable_baselines3.common.buffers import ReplayBuffer, RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecNormalize, unwrap_vec_wrapper
 
+from rlhf_gym.feedback.online_frames import FramedClips
 from rlhf_gym.feedback.schedule import LabelSchedule
 from rlhf_gym.feedback.queries import METHODS, NEEDS_ENSEMBLE, select_pairs
 from rlhf_gym.data.rollouts import EpisodeRecorder
@@ -76,6 +83,10 @@ class PreferenceLearningCallback(BaseCallback):
         total_timesteps: the agent steps the label schedule spans (None: those of the first ``learn()``
             call). Set it when the agent trains in several ``learn()`` calls; the clips and the schedule
             then carry over between calls.
+        frames: with an asynchronous teacher (a person), the ``FrameTap`` of env 0: pairs are drawn from
+            env 0's newest ``framed_clips`` clips, which carry frames. The schedule's pace is not used
+            then: a person is asked as fast as they answer, up to ``total_labels``.
+        first_labels: with an asynchronous teacher, the answers the agent waits for at its first rollout end.
     """
 
     def __init__(self, reward_model: RewardModel, teacher, total_labels: int, schedule: str = "hyperbolic",
@@ -84,11 +95,13 @@ class PreferenceLearningCallback(BaseCallback):
                  trainer_config: TrainerConfig | None = None, relabel: bool = True, pool_size: int = 3000,
                  pool_steps: int | None = None, label_batches: int = 50,
                  normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0,
-                 total_timesteps: int | None = None, verbose: int = 0):
+                 total_timesteps: int | None = None, frames=None, first_labels: int = 3, framed_clips: int = 16,
+                 verbose: int = 0):
         super().__init__(verbose)
         if not isinstance(reward_model, RewardModel):
             raise TypeError(f"reward_model={type(reward_model).__name__}; allowed: a RewardModel")
-        if isinstance(teacher, ReplayTeacher) or not hasattr(teacher, "label_pairs"):
+        self.online = bool(getattr(teacher, "asynchronous", False))
+        if isinstance(teacher, ReplayTeacher) or not (hasattr(teacher, "label_pairs") or self.online):
             raise ValueError(f"teacher={type(teacher).__name__}; allowed: a teacher that answers new clips "
                              "(SyntheticTeacher, a human window). Train on recorded labels with rlhf.pipeline.fit_from_store.")
         if query not in METHODS:
@@ -115,6 +128,14 @@ class PreferenceLearningCallback(BaseCallback):
                                             or not isinstance(total_timesteps, (int, np.integer)) or total_timesteps < 1):
             raise ValueError(f"total_timesteps={total_timesteps!r}; allowed: None or an integer >= 1")
         self.total_timesteps = None if total_timesteps is None else int(total_timesteps)
+        if self.online and frames is None:
+            raise ValueError("frames=None with an asynchronous teacher (a person); allowed: the FrameTap of env 0 "
+                             "(rlhf_gym.rlhf.pipeline.make_filmed_venv(cfg, rm) returns it)")
+        if isinstance(first_labels, bool) or not isinstance(first_labels, (int, np.integer)) or first_labels < 0:
+            raise ValueError(f"first_labels={first_labels!r}; allowed: an integer >= 0")
+        self.frames, self.first_labels, self.framed_clips = frames, int(first_labels), int(framed_clips)
+        self.framed: FramedClips | None = None
+        self._first_done = False
         self.label_store, self.relabel, self.pool_size = label_store, bool(relabel), int(pool_size)
         self.rng = np.random.default_rng(seed)
         self.trainer = RewardTrainer(reward_model, self.rng, trainer_config)
@@ -126,6 +147,8 @@ class PreferenceLearningCallback(BaseCallback):
         self._rollout: list = []
         self._ep_true = self._ep_learned = None
         self._started = False
+        self._stalled_seen = 0.0
+        self._preloaded = False
         self.episode_true_returns: list[float] = []
         self.episode_learned_returns: list[float] = []
 
@@ -149,6 +172,8 @@ class PreferenceLearningCallback(BaseCallback):
         self._started = True
         n = self.wrapper.num_envs
         self.recorder = EpisodeRecorder(n, self.segment_length, self.rng, capacity=self.pool_size)
+        if self.online:
+            self.framed = FramedClips(self.segment_length, self.rng, self.framed_clips)
         self._ep_true, self._ep_learned = np.zeros(n), np.zeros(n)
         steps = int(getattr(self.model, "_total_timesteps", 0)) - int(self.model.num_timesteps)
         self._total = max(self.total_timesteps or steps, 1)
@@ -160,6 +185,9 @@ class PreferenceLearningCallback(BaseCallback):
 
     def _on_transition(self, obs, actions, next_obs, true_rewards, learned, dones, terminated) -> None:
         self.recorder.add(obs, actions, next_obs, true_rewards, dones, terminated)
+        if self.framed is not None:
+            self.framed.add(self.frames.step_frame, obs[0], actions[0], next_obs[0], true_rewards[0], dones[0],
+                            terminated[0])
         self._rollout.append((np.array(obs), np.array(actions), np.array(next_obs), learned))
         self._ep_true += true_rewards
         self._ep_learned += learned
@@ -172,13 +200,22 @@ class PreferenceLearningCallback(BaseCallback):
         self._rollout = []
 
     def _on_step(self) -> bool:
-        return True
+        if not self.online:
+            return True
+        exchange = self.teacher
+        exchange.agent_step = int(self.num_timesteps)
+        if exchange.room():
+            self._offer()
+        return not exchange.stopped  # the person quit: learn() ends cleanly
 
     # ---- the loop -----------------------------------------------------------------
     def _on_rollout_end(self) -> None:
         progress = (self.model.num_timesteps - self._start) / self._total
         done = min(1.0, progress / self.schedule.until)
         self.agent_reward.beta = self.explore_bonus - self.explore_bonus * done  # down to 0 by label_until
+        if self.online:
+            self._online_round()
+            return
         target = self.schedule.target(progress)
         want = target - self.queries_asked
         pool = self.recorder.take()
@@ -197,20 +234,97 @@ class PreferenceLearningCallback(BaseCallback):
             if lab is not None:
                 self.pairs.append((left, right))
                 self.labels.append(float(lab))
+        self._refit(pool, self.relabel)
+        self.reward_seconds += time.perf_counter() - t0
+        self._log_metrics()
+        if self.verbose:
+            print(f"[rlhf] t={self.model.num_timesteps} labels={len(self.labels)} metrics={self.metrics}")
+
+    def _refit(self, pool, relabel: bool) -> None:
+        """Fit the reward model to every label so far, rescale it, rewrite the collected rewards."""
         if self.labels:
             self.metrics = self.trainer.train(self.pairs, self.labels)
             self.reward_model.fit_output_normalization(stack_segments(self._normalization_clips(pool)))
-            if self.relabel:
+            if relabel:
                 self._relabel()
-        self.reward_seconds += time.perf_counter() - t0
+
+    def _log_metrics(self) -> None:
         for key in ("train_loss", "val_loss", "val_accuracy", "teacher_agreement"):
             if key in self.metrics:
                 self.logger.record(f"rlhf/reward_{key}", self.metrics[key])
         self.logger.record("rlhf/labels", len(self.labels))
         self.logger.record("rlhf/queries", self.queries_asked)
         self._log_returns()
-        if self.verbose:
-            print(f"[rlhf] t={self.model.num_timesteps} labels={len(self.labels)} metrics={self.metrics}")
+
+    # ---- with a person: pairs offered, answers collected ---------------------------------
+    def _offer(self) -> None:
+        """Put pairs of env 0's filmed clips up, as many as the person's queue has room for."""
+        want, pool = self.teacher.room(), self.framed.take()
+        if want > 0 and len(pool) >= 2:
+            pairs = select_pairs(self.query, pool, want, self.rng, self.reward_model, self.oversample)
+            self.teacher.offer(pairs, timestep=int(self.num_timesteps))
+
+    def _online_round(self) -> None:
+        exchange, t0 = self.teacher, time.perf_counter()
+        self._offer()
+        changed = self._take_answers(exchange.collect()) or self._preloaded
+        self._preloaded = False
+        if not self._first_done:  # the one wait: until the first answers exist, or none can come yet
+            need = min(self.first_labels, exchange.budget)
+            while exchange.labelled < need and exchange.labels_wanted():
+                self._offer()
+                if not exchange.person_busy() and not exchange.pending_replies():
+                    break  # no pair to answer (too few clips yet): the next rollout end waits instead
+                exchange.wait_for_reply(0.1)
+                changed |= self._take_answers(exchange.collect())
+            else:
+                self._first_done = True
+        if changed:
+            self._refit(self._online_pool(), self.relabel)
+        self.reward_seconds += time.perf_counter() - t0 - (exchange.agent_stalled_seconds - self._stalled_seen)
+        self._stalled_seen = exchange.agent_stalled_seconds
+        self._log_metrics()
+
+    def _online_pool(self) -> list:
+        """The clips the reward is rescaled on: all envs' clips, or env 0's filmed ones while the others
+        have none yet (they are cut at episode ends; env 0's every 2 clip lengths)."""
+        return self.recorder.take() or self.framed.take()
+
+    def _take_answers(self, replies) -> bool:
+        """Add the person's answers (and remove those taken back); whether the labels changed."""
+        changed = False
+        for reply in replies:
+            if reply.retract:
+                self.queries_asked -= 1
+                for k in range(len(self.pairs) - 1, -1, -1):
+                    if self.pairs[k][0] is reply.left and self.pairs[k][1] is reply.right:
+                        del self.pairs[k], self.labels[k]
+                        changed = True
+                        break
+                continue
+            self.queries_asked += 1
+            if reply.label is not None:
+                self.pairs.append((reply.left, reply.right))
+                self.labels.append(float(reply.label))
+                changed = True
+        return changed
+
+    def preload(self, records, labelled_pairs) -> None:
+        """Answers a person gave in an earlier session of this run (``--resume``): they count against
+        the budget and enter the first refit."""
+        self.queries_asked = len(records)
+        for left, right, label in labelled_pairs:
+            self.pairs.append((left, right))
+            self.labels.append(float(label))
+        self._preloaded = bool(self.labels)
+
+    def absorb_answers(self) -> bool:
+        """After training: take the answers that arrived since the last rollout end and refit on them
+        (nothing to relabel any more), so the saved reward model has every answer. Whether it refitted."""
+        if not self.online or not self._take_answers(self.teacher.collect()):
+            return False
+        self._refit(self._online_pool(), relabel=False)
+        return True
 
     def judged_clips(self) -> list:
         """Every distinct clip in a labelled pair (one clip can sit in several pairs)."""

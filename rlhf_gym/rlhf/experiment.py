@@ -11,7 +11,9 @@ from pathlib import Path
 
 from rlhf_gym.rlhf.config import RLHFConfig
 
-FEEDBACK = ("synthetic", "file", "true")
+FEEDBACK = ("synthetic", "file", "true", "human")
+HUMAN_KEYS = ("labels_per_minute", "median_seconds_per_label", "agreement_with_exact_teacher", "person_waited_share",
+              "agent_stalled_share")
 
 
 def evaluate(agent, cfg: RLHFConfig, episodes: int) -> dict:
@@ -49,11 +51,16 @@ def expert_evaluation(cfg: RLHFConfig, episodes: int) -> dict | None:
 
 
 def run_experiment(cfg: RLHFConfig, directory: str | Path, feedback: str = "synthetic", labels_file=None,
-                   eval_episodes: int = 20, progress_bar: bool = False, teacher=None) -> dict:
-    """Train as ``feedback`` says, save everything into ``directory``, return results.json's dict."""
+                   eval_episodes: int = 20, progress_bar: bool = False, teacher=None, window=None,
+                   first_labels: int = 3) -> dict:
+    """Train as ``feedback`` says, save everything into ``directory``, return results.json's dict.
+
+    ``feedback="human"``: a person answers in ``window`` while the agent trains (``run_rlhf_online``;
+    ``window`` may be a ``SimulatedPerson``); results.json then also holds ``HUMAN_KEYS`` (those that
+    can be computed), ``stopped_early`` and ``agent_steps_done``."""
     from rlhf_gym.feedback import LabelStore
     from rlhf_gym.rewards import save_reward_model
-    from rlhf_gym.rlhf.pipeline import finite_metrics, fit_from_store, run_rlhf, train_on_reward
+    from rlhf_gym.rlhf.pipeline import finite_metrics, fit_from_store, run_rlhf, run_rlhf_online, train_on_reward
 
     if feedback not in FEEDBACK:
         raise ValueError(f"feedback: {feedback!r}; allowed: {', '.join(FEEDBACK)}")
@@ -62,11 +69,16 @@ def run_experiment(cfg: RLHFConfig, directory: str | Path, feedback: str = "synt
     started = time.perf_counter()
     cfg.save(directory / "config.json")
     tb = directory / "tb"
-    rm, metrics, reward_seconds, labels_used = None, {}, 0.0, 0
+    rm, metrics, reward_seconds, labels_used, human = None, {}, 0.0, 0, {}
     if feedback == "synthetic":
         agent, rm, cb, _ = run_rlhf(cfg, directory / "labels.jsonl", teacher=teacher, progress_bar=progress_bar,
                                     tensorboard_dir=tb)
         labels_used, metrics, reward_seconds = cb.queries_asked, cb.metrics, cb.reward_seconds
+    elif feedback == "human":
+        agent, rm, cb, _, times = run_rlhf_online(cfg, directory / "labels.jsonl", window, progress_bar=progress_bar,
+                                                  tensorboard_dir=tb, first_labels=first_labels)
+        labels_used, metrics, reward_seconds = cb.queries_asked, cb.metrics, cb.reward_seconds
+        human = _human_results(directory / "labels.jsonl", times, agent)
     elif feedback == "file":
         store = LabelStore(labels_file, read_only=True)
         labels_used = len(store)
@@ -85,6 +97,7 @@ def run_experiment(cfg: RLHFConfig, directory: str | Path, feedback: str = "synt
                "agent_steps": int(cfg.agent.steps), "algo": cfg.agent.algo, "env": cfg.env_id, "preset": cfg.preset,
                "feedback": feedback, "seed": cfg.seed, "reward_seconds": reward_seconds,
                "reward_model": finite_metrics(metrics), "eval_episodes": eval_episodes}
+    results.update(human)
     for key in ("success_rate", "success_rate_sampled"):
         if key in ev:
             results[key] = ev[key]
@@ -99,3 +112,17 @@ def run_experiment(cfg: RLHFConfig, directory: str | Path, feedback: str = "synt
 
     write_results(directory, results)
     return results
+
+
+def _human_results(labels_path: Path, times: dict, agent) -> dict:
+    """The person's pace and agreement (``answer_summary``, as ``rlhf-gym label`` reports them) and
+    the session's time shares."""
+    from rlhf_gym.feedback import LabelStore
+    from rlhf_gym.feedback.human import answer_summary
+
+    out = {"person_waited_share": times["person_waited_share"], "agent_stalled_share": times["agent_stalled_share"],
+           "stopped_early": times["quit_message"] is not None, "agent_steps_done": int(agent.num_timesteps)}
+    if labels_path.is_file():
+        summary = answer_summary(LabelStore(labels_path, read_only=True))
+        out.update({k: summary[k] for k in HUMAN_KEYS if k in summary})
+    return out

@@ -62,8 +62,10 @@ def make_teacher(cfg: RLHFConfig):
                             gamma=t.gamma, error_rate=t.error_rate)
 
 
-def preference_callback(cfg: RLHFConfig, rm, teacher=None, label_store=None, total_timesteps: int | None = None):
-    """The PreferenceLearningCallback (teacher, trainer, schedule) that ``cfg`` describes."""
+def preference_callback(cfg: RLHFConfig, rm, teacher=None, label_store=None, total_timesteps: int | None = None,
+                        **online):
+    """The PreferenceLearningCallback (teacher, trainer, schedule) that ``cfg`` describes; ``online``:
+    ``frames`` and ``first_labels`` for a person (see ``run_rlhf_online``)."""
     from rlhf_gym.feedback.queries import NEEDS_ENSEMBLE
     from rlhf_gym.rlhf.callback import PreferenceLearningCallback
 
@@ -74,7 +76,7 @@ def preference_callback(cfg: RLHFConfig, rm, teacher=None, label_store=None, tot
         initial_fraction=s.initial_fraction, label_until=s.label_until, segment_length=s.segment_length, query=query,
         label_store=label_store, trainer_config=cfg.trainer, normalize_on=cfg.reward.normalize_on,
         explore_bonus=cfg.reward.explore_bonus, pool_steps=s.pool_steps, label_batches=s.label_batches,
-        seed=cfg.seed, total_timesteps=total_timesteps)
+        seed=cfg.seed, total_timesteps=total_timesteps, **online)
 
 
 def make_venv(cfg: RLHFConfig, rm=None):
@@ -85,6 +87,50 @@ def make_venv(cfg: RLHFConfig, rm=None):
 
     venv = make_vec_env(cfg.env_id, n_envs=cfg.agent.n_envs, seed=cfg.seed, env_kwargs=cfg.training_env_kwargs)
     return venv if rm is None else VecLearnedReward(venv, rm)
+
+
+def make_filmed_venv(cfg: RLHFConfig, rm, stride: int = 1):
+    """As ``make_venv``, with env 0 filmed (a ``FrameTap``, every ``stride``-th pixel): (venv, tap).
+    The envs are made exactly as ``make_venv`` makes them; the tap only renders."""
+    from stable_baselines3.common.env_util import make_vec_env
+
+    from rlhf_gym.feedback.online_frames import FrameTap
+    from rlhf_gym.wrappers import VecLearnedReward
+
+    taps = []
+
+    def film_first(env):  # DummyVecEnv makes env 0 first
+        if taps:
+            return env
+        taps.append(FrameTap(env, stride))
+        return taps[0]
+
+    venv = make_vec_env(cfg.env_id, n_envs=cfg.agent.n_envs, seed=cfg.seed, env_kwargs=cfg.training_env_kwargs,
+                        wrapper_class=film_first)
+    return VecLearnedReward(venv, rm), taps[0]
+
+
+def frame_stride(cfg: RLHFConfig, max_side: int = 256) -> tuple[int, float]:
+    """(stride, fps): every how many pixels env 0's frames are kept, and the env's frame rate; a
+    ValueError names the env when it cannot render rgb_array frames (a person must see the clips)."""
+    import gymnasium as gym
+
+    from rlhf_gym.feedback.online_frames import stride_for
+
+    try:
+        env = gym.make(cfg.env_id, render_mode="rgb_array", **cfg.training_env_kwargs)
+    except TypeError as err:
+        raise ValueError(f"--feedback human: {cfg.env_id!r} takes no render_mode ({err}); allowed: an env with "
+                         "rgb_array frames (a person must see the clips)") from None
+    try:
+        env.reset(seed=cfg.seed)
+        frame = env.render()
+        if not (isinstance(frame, np.ndarray) and frame.ndim == 3 and frame.shape[2] == 3):
+            raise ValueError(f"--feedback human: {cfg.env_id!r} renders {type(frame).__name__} in rgb_array mode; "
+                             "allowed: an env whose render() returns (H, W, 3) frames")
+        return stride_for(frame, max_side), float(env.metadata.get("render_fps") or 25)
+    finally:
+        env.close()
 
 
 def new_reward_model(cfg: RLHFConfig):
@@ -122,6 +168,52 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
         if store is not None:
             store.close()
     return agent, rm, cb, time.perf_counter() - started
+
+
+def run_rlhf_online(cfg: RLHFConfig, label_store_path: str | Path, window=None, progress_bar: bool = False,
+                    tensorboard_dir=None, first_labels: int = 3, queue_size: int = 3):
+    """A person teaches the agent while it trains (``rlhf-gym train --feedback human``); nobody waits.
+
+    The agent learns in a background thread; the main thread shows pairs of env 0's clips in
+    ``window`` (None: a ComparisonWindow at the env's frame rate; a ``SimulatedPerson`` for tests and
+    the benchmark) and writes every answer to ``label_store_path`` as it is given. Pairs come from a
+    queue of ``queue_size`` that the training side keeps full (``cfg.schedule.query`` chooses them),
+    answers reach the next rollout end's refit, and the agent waits only for its ``first_labels``.
+    Escape twice ends the training early. An existing label file is resumed: its answers count against
+    the budget and enter the first refit (the agent starts afresh). Returns (agent, reward_model, callback, seconds, times): the
+    ``OnlineSession``'s shares of time the person waited and the agent stalled, and ``quit_message``
+    (None unless the person quit).
+    """
+    from rlhf_gym.feedback import LabelStore
+    from rlhf_gym.feedback.comparison_window import ComparisonWindow
+    from rlhf_gym.feedback.human import HumanTeacher
+    from rlhf_gym.feedback.online_exchange import PairExchange
+    from rlhf_gym.feedback.online_session import OnlineSession
+
+    started = time.perf_counter()
+    stride, fps = frame_stride(cfg)
+    rm = new_reward_model(cfg)
+    venv, tap = make_filmed_venv(cfg, rm, stride)
+    agent = make_agent(cfg, venv, tensorboard_dir=tensorboard_dir)
+    store = LabelStore(label_store_path, env_id=cfg.env_id, observation_space=rm.observation_space,
+                       action_space=rm.action_space)
+    earlier = store.labelled_pairs()  # a resumed run: the answers of its earlier sessions count
+    exchange = PairExchange(cfg.schedule.labels, queue_size, answered=len(store.records), labelled=len(earlier))
+    cb = preference_callback(cfg, rm, exchange, frames=tap, first_labels=first_labels)
+    cb.preload(store.records, earlier)
+    window = ComparisonWindow(fps=fps, scale=float(stride)) if window is None else window
+    teacher = HumanTeacher(store, window, total=cfg.schedule.labels)
+    session = OnlineSession(exchange, teacher, poll_seconds=min(0.05, 1.0 / fps))
+    try:
+        times = session.run(lambda: agent.learn(cfg.agent.steps, callback=cb, progress_bar=progress_bar,
+                                                tb_log_name="rlhf"))
+        cb.absorb_answers()  # the answers given after the last rollout end
+    finally:
+        window.close()
+        venv.close()
+        store.close()
+    times["quit_message"] = session.quit_message
+    return agent, rm, cb, time.perf_counter() - started, times
 
 
 def fit_from_store(cfg: RLHFConfig, store, rm=None) -> tuple:

@@ -117,7 +117,7 @@ def test_a_killed_session_loses_no_answer_and_the_same_command_resumes(tmp_path)
     assert np.array_equal(LabelStore(out).segments[records[3]["left"]].obs, left.obs)
     summary = json.loads((tmp_path / "labels.summary.json").read_text())
     assert summary["answers"] == 5 and summary["labels"] == 4 and summary["skipped"] == 1
-    assert summary["labels_per_minute"] > 0 and 0.0 <= summary.get("agreement_with_true_reward", 0.0) <= 1.0
+    assert summary["labels_per_minute"] > 0 and 0.0 <= summary.get("agreement_with_exact_teacher", 0.0) <= 1.0
 
 
 def test_labels_from_the_window_train_a_reward_of_their_own_env_only(tmp_path, capsys):
