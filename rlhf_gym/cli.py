@@ -14,7 +14,7 @@ import re
 import sys
 
 # Subcommand modules; each has add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("demo", "play", "train", "imitate", "presets", "label", "tamer")
+COMMANDS = ("demo", "play", "train", "imitate", "presets", "label", "tamer", "sweep")
 
 
 class ParseError(Exception):
