@@ -92,6 +92,9 @@ def _check_cell(args, cell_argv: list[str], label: str) -> None:
 
     try:
         targs = args.train_parser.parse_args(cell_argv)
+        if targs.feedback == "human":
+            raise ValueError("--feedback: human in a sweep (nobody can answer many runs at once); allowed: "
+                             "true, synthetic or file")
         train._refuse_unused(targs)
         train._check_env(train.build_config(targs)).close()
     except ParseError as err:

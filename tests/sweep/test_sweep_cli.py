@@ -66,6 +66,8 @@ def test_a_crashed_run_is_named_and_the_others_are_kept(tmp_path, capsys, monkey
     (["--seed", "3"], "--first-seed"),
     (["--address", "127.0.0.1:1"], "unreachable"),
     (["--seeds", "0"], "--seeds"),
+    (["--feedback", "human"], "nobody can answer many runs"),
+    (["--grid", "feedback=synthetic,human"], "setting feedback=human: --feedback: human"),
 ])
 def test_bad_sweeps_are_one_line_and_make_no_folder(tmp_path, capsys, argv, words):
     out = tmp_path / "sw"
