@@ -56,6 +56,16 @@ PRESETS: dict[str, tuple[str, dict]] = {
         "env_id": "rlhf_gym/Backflip-v0",
         "agent": {"steps": 300_000, "n_envs": 8, "kwargs": _BACKFLIP_PPO},
     }),
+    "backflip-v1": ("Backflip-v1: PPO 1M steps; with labels, 300 of a teacher who errs 10%, whole-episode clips", {
+        "env_id": "rlhf_gym/Backflip-v1",
+        "agent": {"steps": 1_000_000, "n_envs": 8, "kwargs": {**_BACKFLIP_PPO, "ent_coef": 0.01}},
+        "reward": {"inputs": ["obs", "obs_change"], "scale": 0.1, "input_clip": 5.0, "explore_bonus": 1.0,
+                   "normalize_on": "labelled"},
+        "teacher": {"error_rate": 0.1},
+        "schedule": {"labels": 300, "kind": "constant", "initial_fraction": 0.1, "label_until": 0.5,
+                     "label_batches": 25, "segment_length": 200},
+        "trainer": {"assumed_error_rate": 0.1},
+    }),
     "cartpole": ("Fixed-horizon CartPole: PPO 100k steps, a reward of the next state, 300 exact 15-step labels", {
         "env_id": "rlhf_gym/FixedHorizonCartPole-v1",
         "agent": {"steps": 100_000, "n_envs": 8, "kwargs": dict(n_steps=256, batch_size=256, n_epochs=10, gamma=0.99,

@@ -285,3 +285,56 @@ def test_pickle_and_subprocess_vec_env():
         assert obs.shape == (2, len(bf.OBS_FIELDS)) and "true_reward" in infos[0]
     finally:
         venv.close()
+
+
+def test_touchdown_quality_is_one_upright_and_still_and_zero_far_off():
+    assert bf.touchdown_quality(2 * math.pi, 0.0) == pytest.approx(1.0)
+    assert bf.touchdown_quality(2 * math.pi + 0.25 * math.pi, 0.0) == pytest.approx(0.5)
+    assert bf.touchdown_quality(2 * math.pi, -0.5 * bf.TOUCHDOWN_SPIN) == pytest.approx(0.5)
+    assert bf.touchdown_quality(3 * math.pi, 0.0) == 0.0 and bf.touchdown_quality(0.0, 12.0) == 0.0
+
+
+@pytest.mark.filterwarnings("ignore:.*infinity")
+def test_touchdown_reward_grades_the_first_touchdown_after_a_flip_once():
+    """A crash after a flip earns touchdown_reward x quality; before the flip, or a second time, nothing."""
+    env = bf.BackflipEnv(crash_penalty=0.0, touchdown_reward=2.0)
+
+    def crash(theta, omega, best_angle):
+        env.reset(seed=0)
+        y = 0.9 * phys.body_extent(theta)  # the body already touches the ground
+        env.state = phys.PogoState(x=0.0, y=y, vx=0.0, vy=-1.0, theta=theta, omega=omega, r=0.75)
+        env.best_angle = best_angle
+        _, reward, _, _, info = env.step(np.zeros(2, np.float32))
+        assert info["crashed"]
+        return reward
+
+    tilted, upside_down = 2 * math.pi + 1.2, 3 * math.pi  # past TOL: a crash, not a landing
+    # In one step the body turns by omega * 0.04 s; the quality is of the angle at the end of the step.
+    assert crash(tilted, 1.0, 2 * math.pi) == pytest.approx(
+        2.0 * bf.touchdown_quality(tilted + 0.04, 1.0), abs=0.02)
+    assert crash(tilted, 1.0, 2 * math.pi) > crash(tilted, 6.0, 2 * math.pi) > 0.0
+    assert crash(upside_down, 0.0, 2 * math.pi) == 0.0
+    assert crash(tilted, 1.0, 0.0) == 0.0  # no flip yet: no touchdown reward
+    for _ in range(5):  # lying there earns nothing more
+        assert env.step(np.zeros(2, np.float32))[1] == 0.0
+
+
+def test_backflip_v1_is_v0_with_the_landing_paid_on_the_way():
+    """Same physics and success; the reward differs from v0's (crash 0, standing 0.3) on one step only."""
+    v1 = gym.make("rlhf_gym/Backflip-v1")
+    base = gym.make(ENV_ID, crash_penalty=0.0, stand_reward=0.3)
+    spec = v1.unwrapped
+    assert (spec.crash_penalty, spec.stand_reward, spec.touchdown_reward) == (0.0, 0.3, 2.0)
+    expert = expert_for(v1)
+    obs, _ = v1.reset(seed=4)
+    base.reset(seed=4)
+    differ = []
+    for t in range(v1.unwrapped.horizon):
+        action = expert.predict(obs)[0]
+        obs, reward, _, _, info = v1.step(action)
+        obs2, reward2, _, _, info2 = base.step(action)
+        assert np.array_equal(obs, obs2) and info["is_success"] == info2["is_success"]
+        if reward != reward2:
+            differ.append((t, reward - reward2, info["landed_upright"]))
+    assert len(differ) == 1 and differ[0][2]  # the landing step
+    assert 0.0 < differ[0][1] <= 2.0 and info["is_success"]

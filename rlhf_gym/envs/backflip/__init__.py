@@ -2,7 +2,9 @@
 ``physics`` integrates the hopper, ``render`` draws its frames as numpy images."""
 
 from rlhf_gym.envs.backflip.env import (CRASH_PENALTY, LAND_BONUS, OBS_FIELDS, OBS_INDEX, REWARD_ARGUMENTS,
-                                        SPIN_COST, SPIN_HEIGHT, SPIN_WEIGHT, STAND_REWARD, TOL, BackflipEnv)
+                                        SPIN_COST, SPIN_HEIGHT, SPIN_WEIGHT, STAND_REWARD, TOL, TOUCHDOWN_REWARD,
+                                        TOUCHDOWN_SPIN, BackflipEnv, touchdown_quality)
 
 __all__ = ["BackflipEnv", "CRASH_PENALTY", "LAND_BONUS", "OBS_FIELDS", "OBS_INDEX", "REWARD_ARGUMENTS", "SPIN_COST",
-           "SPIN_HEIGHT", "SPIN_WEIGHT", "STAND_REWARD", "TOL"]
+           "SPIN_HEIGHT", "SPIN_WEIGHT", "STAND_REWARD", "TOL", "TOUCHDOWN_REWARD", "TOUCHDOWN_SPIN",
+           "touchdown_quality"]

@@ -72,9 +72,11 @@ LAND_BONUS = 2.0
 STAND_REWARD = 0.1
 SPIN_COST = 0.3
 CRASH_PENALTY = 2.0
+TOUCHDOWN_REWARD = 0.0
+TOUCHDOWN_SPIN = 10.0  # rad/s: a first touchdown after the flip spinning this fast earns no touchdown reward
 TRAIL_LEN = 14
 # Constructor arguments that resize a term of the true reward (teachable variants, same physics).
-REWARD_ARGUMENTS = ("crash_penalty", "stand_reward")
+REWARD_ARGUMENTS = ("crash_penalty", "stand_reward", "touchdown_reward")
 
 OBS_FIELDS = (
     "height", "vx", "vy", "sin_angle", "cos_angle", "omega", "contact",
@@ -103,6 +105,13 @@ def _wrap(angle: float) -> float:
     return (angle + math.pi) % TWO_PI - math.pi
 
 
+def touchdown_quality(theta: float, omega: float) -> float:
+    """How near a touchdown is to a landing, in [0, 1]: 1 upright and not turning, 0 at 90 degrees
+    off upright or spinning at ``TOUCHDOWN_SPIN``. Why: it grades the crashes that end a flip, so a
+    learner that flips and crashes is shown which way the landing lies."""
+    return max(0.0, 1.0 - abs(_wrap(theta)) / (0.5 * math.pi)) * max(0.0, 1.0 - abs(omega) / TOUCHDOWN_SPIN)
+
+
 class BackflipEnv(gym.Env):
     """One-legged hopper; the goal is a single backflip landed upright. See the module doc."""
 
@@ -111,11 +120,13 @@ class BackflipEnv(gym.Env):
 
     def __init__(self, horizon: int = 200, render_mode: str | None = None,
                  width: int = 480, height: int = 360, crash_penalty: float = CRASH_PENALTY,
-                 stand_reward: float = STAND_REWARD, terminate_on_crash: bool = False) -> None:
+                 stand_reward: float = STAND_REWARD, terminate_on_crash: bool = False,
+                 touchdown_reward: float = TOUCHDOWN_REWARD) -> None:
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ValueError(f"BackflipEnv: horizon must be a positive int; got {horizon!r}")
         self.crash_penalty = _reward_constant("crash_penalty", crash_penalty)
         self.stand_reward = _reward_constant("stand_reward", stand_reward)
+        self.touchdown_reward = _reward_constant("touchdown_reward", touchdown_reward)
         if not isinstance(terminate_on_crash, (bool, np.bool_)):
             raise ValueError(f"BackflipEnv: terminate_on_crash must be a bool; got {terminate_on_crash!r}")
         self.terminate_on_crash = bool(terminate_on_crash)
@@ -135,6 +146,7 @@ class BackflipEnv(gym.Env):
         self.t = 0
         self.best_angle = 0.0
         self.landed = False
+        self.touched_down = False
         self.trail: deque = deque(maxlen=TRAIL_LEN)
         self._window = None
 
@@ -148,6 +160,7 @@ class BackflipEnv(gym.Env):
         self.t = 0
         self.best_angle = max(0.0, self.state.theta)
         self.landed = False
+        self.touched_down = False
         self.trail.clear()
         self.trail.append((self.state.x, self.state.y))
         if self.render_mode == "human":
@@ -162,6 +175,7 @@ class BackflipEnv(gym.Env):
         was_crashed = s.crashed
         old_progress = min(self.best_angle, TWO_PI)
         old_theta = s.theta
+        old_omega = s.omega
         phys.advance(s, a0, a1)
         self.t += 1
         if not s.crashed and s.theta > self.best_angle:
@@ -183,6 +197,10 @@ class BackflipEnv(gym.Env):
                 self.landed = True
         if s.crashed and not was_crashed:
             reward -= self.crash_penalty
+        if (self.touchdown_reward and not self.touched_down and (s.contact or s.crashed)
+                and self.best_angle + TOL >= TWO_PI):
+            self.touched_down = True
+            reward += self.touchdown_reward * touchdown_quality(s.theta, old_omega)
         if self.render_mode is not None:
             self.trail.append((s.x, s.y))
             if self.render_mode == "human":
@@ -262,7 +280,7 @@ class BackflipEnv(gym.Env):
         if self._window is None:
             from rlhf_gym.rendering.frame_window import FrameWindow
 
-            self._window = FrameWindow("rlhf_gym Backflip-v0", fps=self.metadata["render_fps"])
+            self._window = FrameWindow("rlhf_gym Backflip", fps=self.metadata["render_fps"])
         self._window.show(frame)
 
     def close(self):
