@@ -8,6 +8,9 @@ is exactly a table), or rows of a given feature matrix; Box values are flattened
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 import torch
 from gymnasium import spaces
@@ -24,26 +27,33 @@ def encoded_size(space: spaces.Space, features: torch.Tensor | None = None) -> i
 def encode_np(space: spaces.Space, x, features: np.ndarray | None = None) -> np.ndarray:
     """Encode a batch ``x`` of values of ``space`` as (N, D) float32 (numpy: fast for small batches)."""
     if isinstance(space, spaces.Discrete):
-        idx = np.asarray(x).astype(np.int64, copy=False).reshape(-1) - int(space.start)
+        idx = np.asarray(x).reshape(-1)
+        if idx.dtype != np.int64:
+            idx = idx.astype(np.int64)
+        if space.start:
+            idx = idx - int(space.start)
         if idx.size and (idx.min() < 0 or idx.max() >= int(space.n)):
             raise ValueError(
                 f"reward model: discrete value out of range (min {int(idx.min())}, max {int(idx.max())} "
                 f"after start offset); allowed: 0..{int(space.n) - 1}"
             )
-        if features is not None:
-            return features[idx]
-        out = np.zeros((idx.size, int(space.n)), dtype=np.float32)
-        out[np.arange(idx.size), idx] = 1.0
-        return out
+        return (features if features is not None else _identity(int(space.n)))[idx]
     arr = np.asarray(x, dtype=np.float32)
     n_dims = len(space.shape)
-    if arr.shape[arr.ndim - n_dims:] != tuple(space.shape) or arr.ndim < n_dims:
+    if arr.ndim < n_dims or arr.shape[arr.ndim - n_dims:] != space.shape:
         raise ValueError(
             f"reward model: got a batch of shape {arr.shape}, expected (..., {', '.join(map(str, space.shape))}) "
             f"for space {space}"
         )
-    lead = arr.shape[: arr.ndim - n_dims]
-    return arr.reshape(int(np.prod(lead)) if lead else 1, -1)
+    return arr.reshape(math.prod(arr.shape[: arr.ndim - n_dims]), -1)
+
+
+@functools.lru_cache(maxsize=32)
+def _identity(n: int) -> np.ndarray:
+    """One-hot rows (read-only: indexing it returns a copy)."""
+    eye = np.eye(n, dtype=np.float32)
+    eye.flags.writeable = False
+    return eye
 
 
 def encode(space: spaces.Space, x, features: np.ndarray | None = None) -> torch.Tensor:

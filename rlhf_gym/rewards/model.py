@@ -15,6 +15,7 @@ from gymnasium import spaces
 from torch import nn
 
 from rlhf_gym.rewards.encoding import ALLOWED_INPUTS, encode_np, encoded_size
+from rlhf_gym.rewards.numpy_net import NumpyNet
 
 KINDS = ("linear", "mlp")
 
@@ -146,6 +147,8 @@ class RewardModel:
             raise ValueError(f"RewardModel: ignore_obs={ignore_obs!r}; allowed: distinct flat indices "
                              f"0..{n_obs - 1} of the observation")
         self.ignore_obs = tuple(int(i) for i in ignore_obs)
+        self._keep_obs = np.ones(n_obs, np.float32)
+        self._keep_obs[list(self.ignore_obs)] = 0.0
         self.features = None
         if features is not None:
             feats = np.asarray(features, dtype=np.float32)
@@ -155,6 +158,7 @@ class RewardModel:
                     "allowed: a (n_states, K) matrix for a Discrete observation space"
                 )
             self.features = torch.from_numpy(feats)
+            self._features_np = feats
         self.observation_space, self.action_space = observation_space, action_space
         self.kind, self.inputs, self.hidden_sizes = kind, inputs, hidden_sizes
         self.ensemble_size, self.seed = int(ensemble_size), int(seed)
@@ -197,90 +201,53 @@ class RewardModel:
     # ---- evaluation -------------------------------------------------------------
     def encode_np(self, obs, actions, next_obs) -> np.ndarray:
         """Encode a flat batch of N transitions as (N, in_dim) float32."""
-        feats = None if self.features is None else self.features.numpy()
+        feats = None if self.features is None else self._features_np
+        encoded = {}  # each observation batch is encoded once, though two inputs may read it
         parts = []
         for part in self.inputs:
-            if part == "obs":
-                parts.append(self._obs_np(obs, feats))
-            elif part == "next_obs":
-                parts.append(self._obs_np(next_obs, feats))
-            elif part == "obs_change":
-                parts.append(self._obs_np(next_obs) - self._obs_np(obs))
-            else:
+            if part == "action":
                 parts.append(encode_np(self.action_space, actions))
-        sizes = {p.shape[0] for p in parts}
-        if len(sizes) != 1:
-            raise ValueError(f"reward model: inputs have different batch sizes {sorted(sizes)}")
-        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+                continue
+            for name in ("obs", "next_obs") if part == "obs_change" else (part,):
+                if name not in encoded:
+                    encoded[name] = self._obs_np(obs if name == "obs" else next_obs, feats)
+            parts.append(encoded["next_obs"] - encoded["obs"] if part == "obs_change" else encoded[part])
+        if len(parts) == 1:
+            return parts[0]
+        if len({p.shape[0] for p in parts}) != 1:
+            raise ValueError(f"reward model: inputs have different batch sizes {sorted({p.shape[0] for p in parts})}")
+        return np.concatenate(parts, axis=1)
 
     def _obs_np(self, obs, feats=None) -> np.ndarray:
         """Encoded observations with the ``ignore_obs`` entries zeroed."""
         x = encode_np(self.observation_space, obs, feats)
         if self.ignore_obs:
-            x = x.copy()  # a Box batch may be a view of the caller's observations
-            x[:, list(self.ignore_obs)] = 0.0
+            x = x * self._keep_obs  # a copy: a Box batch may be a view of the caller's observations
         return x
 
     def encode(self, obs, actions, next_obs) -> torch.Tensor:
         """As :meth:`encode_np`, as a torch tensor (for training)."""
         return torch.from_numpy(np.ascontiguousarray(self.encode_np(obs, actions, next_obs)))
 
-    def _numpy_net(self) -> dict:
-        """The weights as stacked numpy arrays, rebuilt whenever a tensor changed.
-
-        Why: a reward is asked for every env step in small batches, where numpy's
-        matmul is several times cheaper than torch's per-call overhead."""
+    def _numpy_net(self) -> NumpyNet:
+        """The weights as a fused numpy copy (rewards/numpy_net.py), rebuilt whenever a tensor changed."""
         if getattr(self, "_tensors_of", None) is not self.net:
             self._tensors = [*self.net.parameters(), *self.net.buffers()]
             self._tensors_of = self.net
         key = tuple([t._version for t in self._tensors])
         if getattr(self, "_np_key", None) != key:
-            sd = {k: v.detach().numpy().astype(np.float32) for k, v in self.net.state_dict().items()}
-            layers = []
-            k = self.ensemble_size
-            if self.kind == "linear":
-                names = [("members.{}.weight", "members.{}.bias")]
-            else:
-                n_lin = len(self.hidden_sizes) + 1
-                names = [(f"members.{{}}.{2 * j}.weight", f"members.{{}}.{2 * j}.bias") for j in range(n_lin)]
-            for wname, bname in names:
-                w = np.stack([sd[wname.format(m)].T for m in range(k)])  # (K, in, out)
-                b = np.stack([sd[bname.format(m)][None, :] for m in range(k)])  # (K, 1, out)
-                layers.append((w, b))
-            # Fold input standardisation into the first layer and output normalisation
-            # into a second copy of the last one: fewer array ops per call.
-            mean, std = sd["in_mean"], sd["in_std"]
-            standardize = None
-            if self.input_clip is None:
-                w0, b0 = layers[0]
-                w0 = w0 / std[None, :, None]
-                layers[0] = (w0, b0 - np.matmul(mean[None, None, :], w0))
-            else:  # clipping needs the standardised inputs themselves
-                standardize = (mean, std)
-            wl, bl = layers[-1]
-            om, osd = sd["out_mean"][:, None, None], sd["out_std"][:, None, None]
-            self._np_cache = {"layers": layers, "last_normalized": ((wl / osd), (bl - om) / osd),
-                              "standardize": standardize}
+            self._np_cache = NumpyNet(self.net.state_dict(), self.kind, len(self.hidden_sizes),
+                                      self.ensemble_size, self.input_clip)
             self._np_key = key
         return self._np_cache
 
     def member_rewards(self, obs, actions, next_obs, normalized: bool = True) -> np.ndarray:
         """Per-member rewards, shape (K, N)."""
-        c = self._numpy_net()
-        h = self.encode_np(obs, actions, next_obs)
-        if c["standardize"] is not None:
-            mean, std = c["standardize"]
-            h = np.clip((h - mean) / std, -self.input_clip, self.input_clip)
-        layers = c["layers"]
-        for w, b in layers[:-1]:
-            h = np.matmul(h, w) + b
-            h = np.maximum(h, np.float32(0.01) * h)  # LeakyReLU(0.01)
-        w, b = c["last_normalized"] if normalized else layers[-1]
-        return (np.matmul(h, w) + b)[..., 0]
+        return self._numpy_net().members(self.encode_np(obs, actions, next_obs), normalized)
 
     def __call__(self, obs, actions, next_obs, dones=None) -> np.ndarray:
-        """The reward_fn interface: per-step learned rewards (N,) as float32."""
-        return self.member_rewards(obs, actions, next_obs).mean(axis=0).astype(np.float32)
+        """The reward_fn interface: per-step learned rewards (N,) as float32 (the normalised members' mean)."""
+        return self._numpy_net().mean(self.encode_np(obs, actions, next_obs))
 
     def segment_returns(self, batch: dict[str, np.ndarray], normalized: bool = False) -> np.ndarray:
         """Learned returns of stacked clips (N, H, ...) per member, (K, N); padded steps count 0 and are

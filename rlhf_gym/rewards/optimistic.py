@@ -48,8 +48,7 @@ class OptimisticReward:
         self.model.check_env(env)
 
     def __call__(self, obs, actions, next_obs, dones=None) -> np.ndarray:
+        if self._beta == 0.0:
+            return self.model(obs, actions, next_obs)
         members = self.model.member_rewards(obs, actions, next_obs)
-        reward = members.mean(axis=0)
-        if self._beta != 0.0:
-            reward = reward + self._beta * members.std(axis=0)
-        return reward.astype(np.float32)
+        return (members.mean(axis=0) + self._beta * members.std(axis=0)).astype(np.float32)

@@ -34,6 +34,7 @@ from rlhf_gym.feedback.teachers import ReplayTeacher
 from rlhf_gym.rewards.model import RewardModel
 from rlhf_gym.rewards.optimistic import OptimisticReward, check_spread_weight
 from rlhf_gym.rewards.trainer import RewardTrainer, TrainerConfig
+from rlhf_gym.rlhf.demonstrations import demo_pairs
 from rlhf_gym.wrappers.vec_learned_reward import VecLearnedReward
 
 NORMALIZE_ON = ("recent", "labelled")
@@ -87,6 +88,8 @@ class PreferenceLearningCallback(BaseCallback):
             env 0's newest ``framed_clips`` clips, which carry frames. The schedule's pace is not used
             then: a person is asked as fast as they answer, up to ``total_labels``.
         first_labels: with an asynchronous teacher, the answers the agent waits for at its first rollout end.
+        demo_clips, demo_pairs: expert clips, and how many free pairs "a demonstration beats a clip of the
+            agent's" join each reward fit (``rlhf.demonstrations``); they are not asked and not stored.
     """
 
     def __init__(self, reward_model: RewardModel, teacher, total_labels: int, schedule: str = "hyperbolic",
@@ -96,7 +99,7 @@ class PreferenceLearningCallback(BaseCallback):
                  pool_steps: int | None = None, label_batches: int = 50,
                  normalize_on: str = "recent", explore_bonus: float = 0.0, seed: int = 0,
                  total_timesteps: int | None = None, frames=None, first_labels: int = 3, framed_clips: int = 16,
-                 verbose: int = 0):
+                 demo_clips=(), demo_pairs: int = 0, verbose: int = 0):
         super().__init__(verbose)
         if not isinstance(reward_model, RewardModel):
             raise TypeError(f"reward_model={type(reward_model).__name__}; allowed: a RewardModel")
@@ -137,6 +140,7 @@ class PreferenceLearningCallback(BaseCallback):
         self.framed: FramedClips | None = None
         self._first_done = False
         self.label_store, self.relabel, self.pool_size = label_store, bool(relabel), int(pool_size)
+        self.demo_clips, self.demo_pairs = list(demo_clips), int(demo_pairs)
         self.rng = np.random.default_rng(seed)
         self.trainer = RewardTrainer(reward_model, self.rng, trainer_config)
         self.pairs: list = []
@@ -243,7 +247,8 @@ class PreferenceLearningCallback(BaseCallback):
     def _refit(self, pool, relabel: bool) -> None:
         """Fit the reward model to every label so far, rescale it, rewrite the collected rewards."""
         if self.labels:
-            self.metrics = self.trainer.train(self.pairs, self.labels)
+            free, sure = demo_pairs(self.demo_clips, list(pool), self.demo_pairs, self.rng)
+            self.metrics = self.trainer.train(self.pairs + free, self.labels + sure)
             self.reward_model.fit_output_normalization(stack_segments(self._normalization_clips(pool)))
             if relabel:
                 self._relabel()

@@ -69,6 +69,13 @@ class ScheduleConfig:
 
 
 @dataclass
+class DemoConfig:
+    episodes: int = 0                 # episodes of the env's scripted expert recorded before training
+    bc_epochs: int = 0                # behavioural cloning of them into the agent's policy first (0: none)
+    pairs: int = 0                    # free pairs "a demonstration beats an agent clip" in each reward fit
+
+
+@dataclass
 class RLHFConfig:
     """A whole run; ``rlhf_gym.presets.load(name)`` gives a tuned one."""
 
@@ -82,6 +89,7 @@ class RLHFConfig:
     teacher: TeacherConfig = field(default_factory=TeacherConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    demos: DemoConfig = field(default_factory=DemoConfig)
 
     @property
     def training_env_kwargs(self) -> dict:
@@ -255,8 +263,14 @@ def check(cfg: RLHFConfig) -> RLHFConfig:
     for name in ("batch_size", "max_epochs", "patience"):
         _require(getattr(tr, name) >= 1, f"trainer.{name}", getattr(tr, name), "an integer >= 1")
     _require(0.0 <= tr.val_fraction < 1.0, "trainer.val_fraction", tr.val_fraction, "a number in [0, 1)")
+    d = cfg.demos
+    for name in ("episodes", "bc_epochs", "pairs"):
+        _require(getattr(d, name) >= 0, f"demos.{name}", getattr(d, name), "an integer >= 0")
+    for name in ("bc_epochs", "pairs"):
+        _require(getattr(d, name) == 0 or d.episodes > 0, f"demos.{name}", getattr(d, name),
+                 "0 with demos.episodes 0 (set demos.episodes to record the expert's episodes)")
     return cfg
 
 
-__all__ = ["AgentConfig", "RLHFConfig", "RewardConfig", "ScheduleConfig", "TeacherConfig", "TrainerConfig",
+__all__ = ["AgentConfig", "DemoConfig", "RLHFConfig", "RewardConfig", "ScheduleConfig", "TeacherConfig", "TrainerConfig",
            "allowed_keys", "check", "from_dict", "load_config", "replace"]

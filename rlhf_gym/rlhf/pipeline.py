@@ -155,10 +155,17 @@ def run_rlhf(cfg: RLHFConfig, label_store_path: str | Path | None = None, extra_
     rm = new_reward_model(cfg)
     venv = make_venv(cfg, rm)
     agent = make_agent(cfg, venv, tensorboard_dir=tensorboard_dir)
+    demos = []
+    if cfg.demos.episodes:
+        from rlhf_gym.rlhf.demonstrations import clone_into, record_demonstrations
+
+        demos = record_demonstrations(cfg)
+        if cfg.demos.bc_epochs:
+            clone_into(agent, demos, cfg.demos.bc_epochs, cfg.seed)
     store = None if label_store_path is None else LabelStore(label_store_path, env_id=cfg.env_id,
                                                              observation_space=rm.observation_space,
                                                              action_space=rm.action_space)
-    cb = preference_callback(cfg, rm, teacher, store)
+    cb = preference_callback(cfg, rm, teacher, store, demo_clips=demos, demo_pairs=cfg.demos.pairs)
     callbacks = [cb, *(extra_callbacks(cb) if extra_callbacks is not None else [])]
     try:
         agent.learn(cfg.agent.steps, callback=callbacks if len(callbacks) > 1 else cb, progress_bar=progress_bar,

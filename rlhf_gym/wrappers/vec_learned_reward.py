@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 
-from rlhf_gym.data.segments import reward_for_teacher
 from rlhf_gym.wrappers.learned_reward import check_reward_fn, check_rewards
 
 
@@ -50,17 +49,18 @@ class VecLearnedReward(VecEnvWrapper):
         if self._obs is None:
             raise RuntimeError("VecLearnedReward.step_wait called before reset()")
         obs, env_rewards, dones, infos = self.venv.step_wait()
-        next_obs = np.array(obs, copy=True)
-        for i, done in enumerate(dones):
-            if done and infos[i].get("terminal_observation") is not None:
-                next_obs[i] = infos[i]["terminal_observation"]
+        next_obs = obs
+        if dones.any():
+            next_obs = np.array(obs, copy=True)
+            for i in np.flatnonzero(dones):
+                if infos[i].get("terminal_observation") is not None:
+                    next_obs[i] = infos[i]["terminal_observation"]
         rewards = check_rewards(self.reward_fn(self._obs, self._actions, next_obs, dones), self.num_envs)
-        true = np.empty(self.num_envs)
-        for i, info in enumerate(infos):
-            true[i] = reward_for_teacher(info, env_rewards[i])
-            info["env_reward"] = float(env_rewards[i])
-            info.setdefault("true_reward", float(env_rewards[i]))
+        for info, env_reward in zip(infos, env_rewards.tolist()):
+            info["env_reward"] = env_reward
+            info.setdefault("true_reward", env_reward)  # what a teacher judges by (data.segments.reward_for_teacher)
         if self.listeners:
+            true = np.array([info["true_reward"] for info in infos], dtype=np.float64)
             terminated = np.array([bool(d) and not info.get("TimeLimit.truncated", False)
                                    for d, info in zip(dones, infos)])
             for fn in self.listeners:

@@ -158,6 +158,7 @@ def test_true_reward_and_a_gymnasium_env_with_early_termination(tmp_path):
     (["--set", "agent.kwargs.n_steps=-3"], "agent.kwargs: {\"n_steps\": -3, \"batch_size\": 64}; allowed: values SB3"),
     (["--seed", "-1"], "--seed: -1; allowed: an integer >= 0"),
     (["--threads", "0"], "--threads: 0; allowed: an integer >= 1"),
+    (["--env", "CartPole-v1", "--set", "demos.episodes=2"], "demos.episodes: 2, but CartPole-v1 has no scripted expert"),
 ])
 def test_bad_input_is_one_line_naming_the_option(argv, fragment, capsys, tmp_path):
     assert main(["train", "--out", str(tmp_path / "run"), *argv]) == 2

@@ -1,4 +1,4 @@
-"""Backflip-v0: a planar pogo-stick hopper that should do one backflip and stick the landing.
+"""Backflip-v0 and -v1: a planar pogo-stick hopper that should do one backflip and stick the landing.
 
 Why it exists: a backflip is easy to judge by eye and awkward to write as a
 reward (Christiano et al. 2017 taught MuJoCo's Hopper one from ~900 human
@@ -50,7 +50,18 @@ True reward per step (the return of ``step`` and ``info["true_reward"]``):
   default ``STAND_REWARD``),
   ``- crash_penalty`` on the step the crash happens (constructor argument, default
   ``CRASH_PENALTY``). At the default a flip that ends in a crash pays about nothing, so PPO
-  on this reward learns the flip on only some seeds; a lower penalty makes trying pay.
+  on this reward learns the flip on only some seeds; a lower penalty makes trying pay,
+  ``+ touchdown_reward * touchdown_quality`` on the first step after the flip that the foot or
+  the body touches the ground (constructor argument, default 0): 1 upright and not turning,
+  falling to 0 at 90 degrees off upright or spinning at ``TOUCHDOWN_SPIN``.
+
+Backflip-v1 is the same hopper, observation, episode and success rule with the reward paying the
+way to a landing: ``crash_penalty=0``, ``stand_reward=0.3``, ``touchdown_reward=2``. Why: on v0's
+reward PPO is a lottery -- a flip that ends in a crash pays no more than hopping in place, so half
+the seeds never try; with no crash penalty every seed flips, but a flip that crashes at a bad angle
+and one that nearly lands pay the same, so some seeds keep crashing. The touchdown term grades those
+crashes, pointing the way to the landing; standing pays three times more so that the landing is
+worth what it costs to learn (docs/log/backflip.md, "Backflip-v1").
 """
 
 from __future__ import annotations
