@@ -322,9 +322,10 @@ def test_touchdown_reward_grades_the_first_touchdown_after_a_flip_once():
 def test_backflip_v1_is_v0_with_the_landing_paid_on_the_way():
     """Same physics and success; the reward differs from v0's (crash 0, standing 0.3) on one step only."""
     v1 = gym.make("rlhf_gym/Backflip-v1")
-    base = gym.make(ENV_ID, crash_penalty=0.0, stand_reward=0.3)
+    base = gym.make(ENV_ID, crash_penalty=0.0, stand_reward=0.3, terminate_on_crash=True)
     spec = v1.unwrapped
-    assert (spec.crash_penalty, spec.stand_reward, spec.touchdown_reward) == (0.0, 0.3, 2.0)
+    assert (spec.crash_penalty, spec.stand_reward, spec.touchdown_reward, spec.terminate_on_crash) == (
+        0.0, 0.3, 2.0, True)
     expert = expert_for(v1)
     obs, _ = v1.reset(seed=4)
     base.reset(seed=4)
@@ -338,3 +339,4 @@ def test_backflip_v1_is_v0_with_the_landing_paid_on_the_way():
             differ.append((t, reward - reward2, info["landed_upright"]))
     assert len(differ) == 1 and differ[0][2]  # the landing step
     assert 0.0 < differ[0][1] <= 2.0 and info["is_success"]
+
