@@ -79,6 +79,17 @@ def test_bench_reward_trainer_times_both_fits_and_compares_them():
     assert "denormals kept:" in out and "denormals flushed:" in out and "same metrics: True" in out
 
 
+@pytest.mark.slow
+def test_bench_reward_wrapper_times_both_envs_raw_and_wrapped():
+    out = run_script("bench_reward_wrapper.py", "--steps", "2048", "--repeats", "1")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| rlhf_gym/Backflip-v1")
+            or line.startswith("| CartPole-v1")]
+    assert len(rows) == 2
+    for row in rows:
+        raw, wrapped, ratio = (float(row[i].replace(",", "")) for i in (2, 3, 4))
+        assert raw > 0 and wrapped > 0 and ratio == pytest.approx(wrapped / raw, rel=0.01)
+
+
 def test_dueling_bandits_prints_regret_of_each_algorithm(tmp_path):
     out = run_script("dueling_bandits.py", "--runs", "3", "--horizon", "300", "--instances", "bradley_terry",
                      "--out", str(tmp_path))
