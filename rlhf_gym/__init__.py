@@ -25,7 +25,7 @@ ENV_TABLE: tuple[tuple[str, str, dict], ...] = (
     # v1: the same hopper and success rule; its reward pays the way to a landing and a crash ends the
     # episode (envs/backflip/env.py says why).
     ("rlhf_gym/Backflip-v1", _BACKFLIP, {"crash_penalty": 0.0, "stand_reward": 0.3, "touchdown_reward": 2.0,
-                                         "terminate_on_crash": True}),
+                                         "terminate_on_crash": True, "upright_reward": 0.3}),
     ("rlhf_gym/FixedHorizonCartPole-v1", "rlhf_gym.envs.cartpole:FixedHorizonCartPole", {}),
     ("rlhf_gym/Tetris-v0", "rlhf_gym.envs.tetris:TetrisEnv", {}),
     ("rlhf_gym/DuelingBandit-v0", "rlhf_gym.envs.dueling_bandit:DuelingBanditEnv", {}),

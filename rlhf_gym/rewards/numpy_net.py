@@ -34,16 +34,17 @@ class NumpyNet:
         mean, std = sd["in_mean"], sd["in_std"]
         out_mean, out_std = sd["out_mean"], sd["out_std"]
         self.k, self.input_clip = k, input_clip
-        self.scale = self.shift = None
+        self.low = self.high = None
         first_w, first_b = layers[0]
         d_in, width = first_w.shape[1], first_w.shape[2]
         w0 = first_w.transpose(1, 0, 2).reshape(d_in, k * width)  # members side by side: one matmul
         b0 = first_b.reshape(k * width)
-        if input_clip is None:  # standardise inside the first matmul
-            w0 = w0 / std[:, None]
-            b0 = b0 - mean @ w0
-        else:  # the clip needs the standardised inputs themselves
-            self.scale, self.shift = (1.0 / std).astype(np.float32), (-mean / std).astype(np.float32)
+        # Standardise inside the first matmul; a clip of the standardised inputs at +-c is a clip of the
+        # raw inputs at mean +- c * std, done before it.
+        w0 = w0 / std[:, None]
+        b0 = b0 - mean @ w0
+        if input_clip is not None:
+            self.low, self.high = mean - input_clip * std, mean + input_clip * std
         self.single = len(layers) == 1
         if self.single:  # linear members: (N, D) @ (D, K); normalisation folded per column
             self.w_raw, self.b_raw = w0, b0
@@ -70,17 +71,17 @@ class NumpyNet:
             elif isinstance(value, list):
                 setattr(self, name, [tuple(v.astype(np.float32, copy=False) for v in pair) for pair in value])
 
-    def _standardized(self, x: np.ndarray) -> np.ndarray:
-        if self.scale is None:
+    def _clipped(self, x: np.ndarray) -> np.ndarray:
+        if self.low is None:
             return x
-        z = x * self.scale
-        z += self.shift
-        return np.clip(z, -self.input_clip, self.input_clip, out=z)
+        return np.minimum(np.maximum(x, self.low), self.high)
 
     def _last_hidden(self, x: np.ndarray) -> np.ndarray:
         """The members' last hidden layer, (N, K * H) when there is one hidden layer, else (K, N, H)."""
         w0, b0 = self.first
-        h = _leaky_relu(self._standardized(x) @ w0 + b0)
+        h = self._clipped(x) @ w0
+        h += b0
+        _leaky_relu(h)
         if not self.middle:
             return h
         h = h.reshape(len(x), self.k, -1).transpose(1, 0, 2)
@@ -92,7 +93,7 @@ class NumpyNet:
         """Per-member rewards, (K, N)."""
         if self.single:
             w, b = (self.w_norm, self.b_norm) if normalized else (self.w_raw, self.b_raw)
-            return (self._standardized(x) @ w + b).T
+            return (self._clipped(x) @ w + b).T
         h = self._last_hidden(x)
         if h.ndim == 2:
             h = h.reshape(len(x), self.k, -1).transpose(1, 0, 2)
@@ -102,7 +103,7 @@ class NumpyNet:
     def mean(self, x: np.ndarray) -> np.ndarray:
         """The mean of the normalised members' rewards, (N,)."""
         if self.single:
-            return self._standardized(x) @ self.w_mean + self.b_mean
+            return self._clipped(x) @ self.w_mean + self.b_mean
         h = self._last_hidden(x)
         if h.ndim == 3:
             h = h.transpose(1, 0, 2).reshape(len(x), -1)

@@ -62,3 +62,11 @@ def test_numpy_copy_follows_every_change_of_the_weights():
     with torch.no_grad():
         model.net.out_std.mul_(2.0)  # as fit_output_normalization
     np.testing.assert_allclose(model(obs, act, obs), after / 2.0, rtol=1e-5)  # out_mean is 0 here
+
+
+@pytest.mark.parametrize("bad", [[-1], [0, 4], [2, 5, 1]])
+def test_discrete_values_outside_the_space_are_refused_at_both_ends(bad):
+    model = RewardModel.for_env(gym.make("FrozenLake-v1"), kind="linear", inputs=("obs", "action"))
+    obs = np.zeros(len(bad), np.int64)
+    with pytest.raises(ValueError, match=r"discrete value out of range .*allowed: 0\.\.3"):
+        model(obs, np.array(bad), obs)

@@ -47,7 +47,8 @@ True reward per step (the return of ``step`` and ``info["true_reward"]``):
   (not after a crash): a second flip or a wobbly landing costs,
   ``+ LAND_BONUS`` on the first step that is ``landed_upright``,
   ``+ stand_reward`` on every step that is ``landed_upright`` (constructor argument,
-  default ``STAND_REWARD``),
+  default ``STAND_REWARD``), and ``+ upright_reward * (1 - |body angle| / TOL)`` on those steps
+  (constructor argument, default 0: standing straighter pays more),
   ``- crash_penalty`` on the step the crash happens (constructor argument, default
   ``CRASH_PENALTY``). At the default a flip that ends in a crash pays about nothing, so PPO
   on this reward learns the flip on only some seeds; a lower penalty makes trying pay,
@@ -87,10 +88,11 @@ STAND_REWARD = 0.1
 SPIN_COST = 0.3
 CRASH_PENALTY = 2.0
 TOUCHDOWN_REWARD = 0.0
+UPRIGHT_REWARD = 0.0
 TOUCHDOWN_SPIN = 10.0  # rad/s: a first touchdown after the flip spinning this fast earns no touchdown reward
 TRAIL_LEN = 14
 # Constructor arguments that resize a term of the true reward (teachable variants, same physics).
-REWARD_ARGUMENTS = ("crash_penalty", "stand_reward", "touchdown_reward")
+REWARD_ARGUMENTS = ("crash_penalty", "stand_reward", "touchdown_reward", "upright_reward")
 
 OBS_FIELDS = (
     "height", "vx", "vy", "sin_angle", "cos_angle", "omega", "contact",
@@ -135,12 +137,13 @@ class BackflipEnv(gym.Env):
     def __init__(self, horizon: int = 200, render_mode: str | None = None,
                  width: int = 480, height: int = 360, crash_penalty: float = CRASH_PENALTY,
                  stand_reward: float = STAND_REWARD, terminate_on_crash: bool = False,
-                 touchdown_reward: float = TOUCHDOWN_REWARD) -> None:
+                 touchdown_reward: float = TOUCHDOWN_REWARD, upright_reward: float = UPRIGHT_REWARD) -> None:
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ValueError(f"BackflipEnv: horizon must be a positive int; got {horizon!r}")
         self.crash_penalty = _reward_constant("crash_penalty", crash_penalty)
         self.stand_reward = _reward_constant("stand_reward", stand_reward)
         self.touchdown_reward = _reward_constant("touchdown_reward", touchdown_reward)
+        self.upright_reward = _reward_constant("upright_reward", upright_reward)
         if not isinstance(terminate_on_crash, (bool, np.bool_)):
             raise ValueError(f"BackflipEnv: terminate_on_crash must be a bool; got {terminate_on_crash!r}")
         self.terminate_on_crash = bool(terminate_on_crash)
@@ -205,7 +208,7 @@ class BackflipEnv(gym.Env):
             reward -= SPIN_COST * abs(s.theta - old_theta)
         upright = self._landed_upright()
         if upright:
-            reward += self.stand_reward
+            reward += self.stand_reward + self.upright_reward * (1.0 - abs(_wrap(s.theta)) / TOL)
             if not self.landed:
                 reward += LAND_BONUS
                 self.landed = True
