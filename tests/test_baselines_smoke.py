@@ -82,7 +82,7 @@ def test_bench_reward_trainer_times_both_fits_and_compares_them():
 @pytest.mark.slow
 def test_bench_reward_wrapper_times_both_envs_raw_and_wrapped():
     out = run_script("bench_reward_wrapper.py", "--steps", "2048", "--repeats", "1")
-    rows = [line.split("|") for line in out.splitlines() if line.startswith("| rlhf_gym/Backflip-v1")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| rlhf_gym/Backflip-v0")
             or line.startswith("| CartPole-v1")]
     assert len(rows) == 2
     for row in rows:

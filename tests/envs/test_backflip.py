@@ -320,12 +320,12 @@ def test_touchdown_reward_grades_the_first_touchdown_after_a_flip_once():
 
 
 def test_backflip_v1_is_v0_with_the_landing_paid_on_the_way():
-    """Same physics and success; the reward differs from v0's (crash 0, standing 0.3) on one step only."""
+    """Same physics and success; the reward differs from v0 with v1's other sizes on one step only: the touchdown."""
     v1 = gym.make("rlhf_gym/Backflip-v1")
-    base = gym.make(ENV_ID, crash_penalty=0.0, stand_reward=0.3, terminate_on_crash=True)
+    base = gym.make(ENV_ID, crash_penalty=0.0, stand_reward=0.3, terminate_on_crash=True, upright_reward=0.3)
     spec = v1.unwrapped
-    assert (spec.crash_penalty, spec.stand_reward, spec.touchdown_reward, spec.terminate_on_crash) == (
-        0.0, 0.3, 2.0, True)
+    assert (spec.crash_penalty, spec.stand_reward, spec.touchdown_reward, spec.terminate_on_crash,
+            spec.upright_reward) == (0.0, 0.3, 2.0, True, 0.3)
     expert = expert_for(v1)
     obs, _ = v1.reset(seed=4)
     base.reset(seed=4)
@@ -340,3 +340,20 @@ def test_backflip_v1_is_v0_with_the_landing_paid_on_the_way():
     assert len(differ) == 1 and differ[0][2]  # the landing step
     assert 0.0 < differ[0][1] <= 2.0 and info["is_success"]
 
+
+def test_upright_reward_pays_standing_straighter_more():
+    default, graded = gym.make(ENV_ID), gym.make(ENV_ID, upright_reward=0.2)
+    expert = expert_for(default)
+    obs, _ = default.reset(seed=2)
+    graded.reset(seed=2)
+    gaps = []
+    for _ in range(default.unwrapped.horizon):
+        action = expert.predict(obs)[0]
+        obs, reward, _, _, info = default.step(action)
+        _, reward2, _, _, _ = graded.step(action)
+        angle = abs(math.atan2(obs[bf.OBS_INDEX["sin_angle"]], obs[bf.OBS_INDEX["cos_angle"]]))
+        expected = 0.2 * (1.0 - angle / bf.TOL) if info["landed_upright"] else 0.0
+        gaps.append((reward2 - reward, expected))
+    gap, expected = np.array(gaps).T
+    np.testing.assert_allclose(gap, expected, atol=1e-5)
+    assert (expected > 0.1).sum() > 100  # the expert stands, mostly straighter than 15 degrees

@@ -3,8 +3,9 @@
 
 from rlhf_gym.envs.backflip.env import (CRASH_PENALTY, LAND_BONUS, OBS_FIELDS, OBS_INDEX, REWARD_ARGUMENTS,
                                         SPIN_COST, SPIN_HEIGHT, SPIN_WEIGHT, STAND_REWARD, TOL, TOUCHDOWN_REWARD,
-                                        TOUCHDOWN_SPIN, BackflipEnv, touchdown_quality)
+                                        TOUCHDOWN_SPIN, UPRIGHT_REWARD, BackflipEnv,
+                                        touchdown_quality)
 
 __all__ = ["BackflipEnv", "CRASH_PENALTY", "LAND_BONUS", "OBS_FIELDS", "OBS_INDEX", "REWARD_ARGUMENTS", "SPIN_COST",
            "SPIN_HEIGHT", "SPIN_WEIGHT", "STAND_REWARD", "TOL", "TOUCHDOWN_REWARD", "TOUCHDOWN_SPIN",
-           "touchdown_quality"]
+           "UPRIGHT_REWARD", "touchdown_quality"]

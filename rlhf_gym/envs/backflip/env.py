@@ -58,14 +58,15 @@ True reward per step (the return of ``step`` and ``info["true_reward"]``):
 
 Backflip-v1 is the same hopper, observation and success rule with the reward paying the way to a
 landing and a crash ending the episode: ``crash_penalty=0``, ``stand_reward=0.3``,
-``touchdown_reward=2``, ``terminate_on_crash=True``. Why: on v0's reward PPO is a lottery -- a flip
-that ends in a crash pays no more than hopping in place, so half the seeds never try; with no crash
-penalty every seed flips, but a flip that crashes at a bad angle and one that nearly lands pay the
-same, so some seeds keep crashing. The touchdown term grades those crashes, pointing the way to the
-landing; standing pays three times more so that the landing is worth what it costs to learn; and
-the steps a crashed hopper would spend lying on the ground go to new attempts. The price of the
-last: an episode's length tells a preference learner when the hopper crashed (docs/log/backflip.md,
-"Backflip-v1", has the screening).
+``touchdown_reward=2``, ``upright_reward=0.3``, ``terminate_on_crash=True``. Why: on v0's reward PPO
+is a lottery -- a flip that ends in a crash pays no more than hopping in place, so half the seeds
+never try; with no crash penalty every seed flips, but a flip that crashes at a bad angle and one
+that nearly lands pay the same, so some seeds keep crashing. The touchdown term grades those
+crashes, pointing the way to the landing; standing pays three times more, and more the straighter
+it is, so that the landing is worth what it costs to learn and a slow lean is noticed before it
+passes 30 degrees; the steps a crashed hopper would spend lying on the ground go to new attempts.
+The price of the last: an episode's length tells a preference learner when the hopper crashed
+(docs/log/backflip.md, "Backflip-v1", has the screening).
 """
 
 from __future__ import annotations
