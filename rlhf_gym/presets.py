@@ -18,6 +18,22 @@ _GRID_PPO = dict(n_steps=128, batch_size=128, n_epochs=8, gamma=0.99, ent_coef=0
 _BACKFLIP_PPO = dict(n_steps=256, batch_size=256, n_epochs=10, gamma=0.99, gae_lambda=0.95, ent_coef=0.0,
                      learning_rate=6e-4)
 
+
+
+def _backflip_preferences(labels: int) -> dict:
+    """The Backflip benchmark's preference settings: a teacher who errs 10% judges whole episodes,
+    labels asked evenly over the first half of training, an ensemble over (obs, obs change) with an
+    exploration bonus (docs/rlhf.md, "Presets")."""
+    return {
+        "reward": {"inputs": ["obs", "obs_change"], "scale": 0.1, "input_clip": 5.0, "explore_bonus": 1.0,
+                   "normalize_on": "labelled"},
+        "teacher": {"error_rate": 0.1},
+        "schedule": {"labels": labels, "kind": "constant", "initial_fraction": 0.1, "label_until": 0.5,
+                     "label_batches": 25, "segment_length": 200},
+        "trainer": {"assumed_error_rate": 0.1},
+    }
+
+
 # name -> (one line for `rlhf-gym presets`, partial RLHFConfig). The first preset of an env id is its default.
 PRESETS: dict[str, tuple[str, dict]] = {
     "gridworld": ("GridWorld: PPO 20k steps, a reward table over the next state, 300 exact labels", {
@@ -39,12 +55,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
         # evaluation (and so success) is on the env as registered (docs/rlhf.md, "Backflip").
         "train_env_kwargs": {"crash_penalty": 0.0, "stand_reward": 0.3, "terminate_on_crash": True},
         "agent": {"steps": 3_000_000, "n_envs": 8, "kwargs": {**_BACKFLIP_PPO, "ent_coef": 0.01}},
-        "reward": {"inputs": ["obs", "obs_change"], "scale": 0.1, "input_clip": 5.0, "explore_bonus": 1.0,
-                   "normalize_on": "labelled"},
-        "teacher": {"error_rate": 0.1},
-        "schedule": {"labels": 900, "kind": "constant", "initial_fraction": 0.1, "label_until": 0.5,
-                     "label_batches": 25, "segment_length": 200},
-        "trainer": {"assumed_error_rate": 0.1},
+        **_backflip_preferences(900),
     }),
     "backflip-demo": ("Backflip, the demo's fast recipe: 900 exact labels, 15-step clips, PPO 500k steps", {
         "env_id": "rlhf_gym/Backflip-v0",
@@ -59,12 +70,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
     "backflip-v1": ("Backflip-v1: PPO 1M steps; with labels, 300 of a teacher who errs 10%, whole-episode clips", {
         "env_id": "rlhf_gym/Backflip-v1",
         "agent": {"steps": 1_000_000, "n_envs": 8, "kwargs": {**_BACKFLIP_PPO, "ent_coef": 0.01}},
-        "reward": {"inputs": ["obs", "obs_change"], "scale": 0.1, "input_clip": 5.0, "explore_bonus": 1.0,
-                   "normalize_on": "labelled"},
-        "teacher": {"error_rate": 0.1},
-        "schedule": {"labels": 300, "kind": "constant", "initial_fraction": 0.1, "label_until": 0.5,
-                     "label_batches": 25, "segment_length": 200},
-        "trainer": {"assumed_error_rate": 0.1},
+        **_backflip_preferences(300),
     }),
     "cartpole": ("Fixed-horizon CartPole: PPO 100k steps, a reward of the next state, 300 exact 15-step labels", {
         "env_id": "rlhf_gym/FixedHorizonCartPole-v1",

@@ -37,6 +37,23 @@ def expert_runs():
     return [episode(env, lambda o: expert.predict(o)[0], seed) for seed in range(50)]
 
 
+def side_by_side(env, other, seed):
+    """The expert's episode in ``env``, its actions replayed in ``other`` (same physics, other pay):
+    per step (obs, reward, info, reward in other); the observations must agree."""
+    expert = expert_for(env)
+    obs, _ = env.reset(seed=seed)
+    other.reset(seed=seed)
+    steps = []
+    for _ in range(env.unwrapped.horizon):
+        action = expert.predict(obs)[0]
+        obs, reward, _, _, info = env.step(action)
+        obs2, reward2, _, _, info2 = other.step(action)
+        assert np.array_equal(obs, obs2) and info["is_success"] == info2["is_success"]
+        assert info2["true_reward"] == reward2
+        steps.append((obs, reward, info, reward2))
+    return steps
+
+
 @pytest.mark.filterwarnings("ignore:.*infinity")  # unbounded physical quantities use inf bounds
 def test_checkers_pass():
     gym_check_env(gym.make(ENV_ID, render_mode="rgb_array").unwrapped)
@@ -222,18 +239,9 @@ def test_landing_bonus_is_paid_once(expert_runs):
 
 
 def test_stand_reward_argument_sets_the_pay_per_step_standing():
-    default, richer = gym.make(ENV_ID), gym.make(ENV_ID, stand_reward=np.float32(0.3))
-    expert = expert_for(default)
-    obs, _ = default.reset(seed=1)
-    richer.reset(seed=1)
-    standing, gap = 0, 0.0
-    for _ in range(default.unwrapped.horizon):
-        action = expert.predict(obs)[0]
-        obs, reward, _, _, info = default.step(action)
-        obs2, reward2, _, _, info2 = richer.step(action)
-        assert np.array_equal(obs, obs2) and info2["true_reward"] == reward2  # same physics, other pay
-        standing += info["landed_upright"]
-        gap += reward2 - reward
+    steps = side_by_side(gym.make(ENV_ID), gym.make(ENV_ID, stand_reward=np.float32(0.3)), seed=1)
+    standing = sum(info["landed_upright"] for _, _, info, _ in steps)
+    gap = sum(richer - reward for _, reward, _, richer in steps)
     assert standing > 100 and gap == pytest.approx((0.3 - bf.STAND_REWARD) * standing, rel=1e-5)
 
 
@@ -326,34 +334,17 @@ def test_backflip_v1_is_v0_with_the_landing_paid_on_the_way():
     spec = v1.unwrapped
     assert (spec.crash_penalty, spec.stand_reward, spec.touchdown_reward, spec.terminate_on_crash,
             spec.upright_reward) == (0.0, 0.3, 2.0, True, 0.3)
-    expert = expert_for(v1)
-    obs, _ = v1.reset(seed=4)
-    base.reset(seed=4)
-    differ = []
-    for t in range(v1.unwrapped.horizon):
-        action = expert.predict(obs)[0]
-        obs, reward, _, _, info = v1.step(action)
-        obs2, reward2, _, _, info2 = base.step(action)
-        assert np.array_equal(obs, obs2) and info["is_success"] == info2["is_success"]
-        if reward != reward2:
-            differ.append((t, reward - reward2, info["landed_upright"]))
-    assert len(differ) == 1 and differ[0][2]  # the landing step
-    assert 0.0 < differ[0][1] <= 2.0 and info["is_success"]
+    steps = side_by_side(v1, base, seed=4)
+    differ = [(reward - other, info["landed_upright"]) for _, reward, info, other in steps if reward != other]
+    assert len(differ) == 1 and differ[0][1]  # the landing step
+    assert 0.0 < differ[0][0] <= 2.0 and steps[-1][2]["is_success"]
 
 
 def test_upright_reward_pays_standing_straighter_more():
-    default, graded = gym.make(ENV_ID), gym.make(ENV_ID, upright_reward=0.2)
-    expert = expert_for(default)
-    obs, _ = default.reset(seed=2)
-    graded.reset(seed=2)
-    gaps = []
-    for _ in range(default.unwrapped.horizon):
-        action = expert.predict(obs)[0]
-        obs, reward, _, _, info = default.step(action)
-        _, reward2, _, _, _ = graded.step(action)
-        angle = abs(math.atan2(obs[bf.OBS_INDEX["sin_angle"]], obs[bf.OBS_INDEX["cos_angle"]]))
-        expected = 0.2 * (1.0 - angle / bf.TOL) if info["landed_upright"] else 0.0
-        gaps.append((reward2 - reward, expected))
-    gap, expected = np.array(gaps).T
+    steps = side_by_side(gym.make(ENV_ID), gym.make(ENV_ID, upright_reward=0.2), seed=2)
+    gap = np.array([graded - reward for _, reward, _, graded in steps])
+    angle = np.array([abs(math.atan2(o[bf.OBS_INDEX["sin_angle"]], o[bf.OBS_INDEX["cos_angle"]])) for o, *_ in steps])
+    standing = np.array([info["landed_upright"] for _, _, info, _ in steps])
+    expected = np.where(standing, 0.2 * (1.0 - angle / bf.TOL), 0.0)
     np.testing.assert_allclose(gap, expected, atol=1e-5)
     assert (expected > 0.1).sum() > 100  # the expert stands, mostly straighter than 15 degrees
