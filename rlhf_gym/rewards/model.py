@@ -158,7 +158,6 @@ class RewardModel:
                     "allowed: a (n_states, K) matrix for a Discrete observation space"
                 )
             self.features = torch.from_numpy(feats)
-            self._features_np = feats
         self.observation_space, self.action_space = observation_space, action_space
         self.kind, self.inputs, self.hidden_sizes = kind, inputs, hidden_sizes
         self.ensemble_size, self.seed = int(ensemble_size), int(seed)
@@ -201,7 +200,7 @@ class RewardModel:
     # ---- evaluation -------------------------------------------------------------
     def encode_np(self, obs, actions, next_obs) -> np.ndarray:
         """Encode a flat batch of N transitions as (N, in_dim) float32."""
-        feats = None if self.features is None else self._features_np
+        feats = None if self.features is None else self.features.numpy()  # a view, no copy
         encoded = {}  # each observation batch is encoded once, though two inputs may read it
         parts = []
         for part in self.inputs:

@@ -60,16 +60,6 @@ class NumpyNet:
             # The normalised members' mean as one dot product over the members' last hidden units.
             self.w_mean = (self.last_norm[0][:, :, 0] / k).reshape(-1)
             self.b_mean = np.float32(self.last_norm[1].mean())
-        self._cast()
-
-    def _cast(self) -> None:
-        for name, value in list(vars(self).items()):
-            if isinstance(value, np.ndarray):
-                setattr(self, name, value.astype(np.float32, copy=False))
-            elif isinstance(value, tuple):
-                setattr(self, name, tuple(v.astype(np.float32, copy=False) for v in value))
-            elif isinstance(value, list):
-                setattr(self, name, [tuple(v.astype(np.float32, copy=False) for v in pair) for pair in value])
 
     def _clipped(self, x: np.ndarray) -> np.ndarray:
         if self.low is None:
