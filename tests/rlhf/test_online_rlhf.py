@@ -21,7 +21,7 @@ from rlhf_gym.feedback import LabelStore
 from rlhf_gym.feedback.human import agreement_with_exact_teacher
 from rlhf_gym.feedback.online_person import SimulatedPerson
 from rlhf_gym.rlhf.experiment import HUMAN_KEYS, run_experiment
-from rlhf_gym.rlhf.pipeline import new_reward_model, run_rlhf_online
+from rlhf_gym.rlhf.pipeline import fit_from_store, new_reward_model, run_rlhf_online
 
 CLIFF = "rlhf_gym/LavaMaze-v0"
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,9 +59,14 @@ def test_answers_from_the_queue_reach_the_refits_and_the_reward_learns_the_truth
     assert len(cb.labels) == sum(r["label"] is not None for r in records)
     # Held out: pairs never asked, of the agent's clips from all its envs (the person saw env 0's only).
     clips = cb.recorder.take()
+    # Which clips are paired, and how many answers each refit saw, depend on how the two threads
+    # interleave, so the run's own model is held to a loose bar (seen 0.73-0.97 over 15 runs, from
+    # 0.15-0.54 at the start); the answers as stored are judged by a seeded refit of them alone
+    # (seen 0.83-0.97): a wrong label, pair or clip on disk would show there.
     before = agreement_with_truth(new_reward_model(cfg), clips)  # the run's model as it started (seeded)
     after = agreement_with_truth(rm, clips)
-    assert after >= 0.7 and after >= before + 0.25, (before, after)  # which pairs get answered depends on thread timing
+    refit, _ = fit_from_store(small_config(labels=60), LabelStore(tmp_path / "labels.jsonl", read_only=True))
+    assert after >= 0.65 and agreement_with_truth(refit, clips) >= 0.75, (before, after)
     assert 0.0 <= times["person_waited_share"] <= 1.0 and 0.0 <= times["agent_stalled_share"] <= 1.0
 
 
