@@ -3,7 +3,9 @@
 
 PPO runs at ``n_epochs=1``, where stepping the envs is the largest share of its time and the reward's
 share the largest it gets. Target (issue 24): the wrapped run keeps >= 90% of the raw run's steps
-per second, on Backflip and on CartPole-v1. Backflip-v0, not v1: its episodes last 200 steps whatever
+per second, on Backflip and on CartPole-v1. Two ways of wrapping are timed: rewards per step (any
+SB3 agent) and ``at_rollout_end`` (on-policy agents, with the ``RolloutEndRewards`` callback; what
+``rlhf-gym train`` uses for PPO and A2C). Backflip-v0, not v1: its episodes last 200 steps whatever
 the agent does, so both runs reset as often and the ratio measures the wrapper, not a difference in
 behaviour (on v1 a crash ends the episode, and an agent of an untrained reward crashes more).
 
@@ -41,21 +43,23 @@ class Args:
     """torch threads (set here, in the script)"""
 
 
-def steps_per_second(args: Args, env_id: str, wrapped: bool) -> float:
+def steps_per_second(args: Args, env_id: str, wrapped: str | None) -> float:
+    """PPO's steps per second on ``env_id``: raw (``wrapped`` None), or under VecLearnedReward with
+    rewards "per_step" or at the "rollout_end"."""
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
     from rlhf_gym.presets import for_env, load
     from rlhf_gym.rlhf.pipeline import make_reward_model
-    from rlhf_gym.wrappers import VecLearnedReward
+    from rlhf_gym.wrappers import RolloutEndRewards, VecLearnedReward
 
     cfg = load(for_env(env_id), env_id).with_overrides([f"reward.ensemble={args.ensemble}", f"seed={args.seed}"])
     venv = make_vec_env(env_id, n_envs=cfg.agent.n_envs, seed=args.seed)
     if wrapped:
-        venv = VecLearnedReward(venv, make_reward_model(cfg, venv))
+        venv = VecLearnedReward(venv, make_reward_model(cfg, venv), at_rollout_end=wrapped == "rollout_end")
     model = PPO("MlpPolicy", venv, seed=args.seed, device="cpu", **{**cfg.agent.kwargs, "n_epochs": args.n_epochs})
     start = time.perf_counter()
-    model.learn(args.steps)
+    model.learn(args.steps, callback=RolloutEndRewards() if wrapped == "rollout_end" else None)
     elapsed = time.perf_counter() - start
     venv.close()
     return model.num_timesteps / elapsed
@@ -64,17 +68,18 @@ def steps_per_second(args: Args, env_id: str, wrapped: bool) -> float:
 def main(args: Args) -> list[dict]:
     torch.set_num_threads(args.threads)
     rows = []
-    print(f"| env | PPO steps/s raw | with VecLearnedReward (MLP x{args.ensemble}) | ratio | target | met |")
-    print("|---|---|---|---|---|---|")
+    print(f"| env | rewards | PPO steps/s raw | with VecLearnedReward (MLP x{args.ensemble}) | ratio | target | met |")
+    print("|---|---|---|---|---|---|---|")
     for env_id in args.envs.split(","):
-        raw = wrapped = 0.0
-        for _ in range(args.repeats):
-            raw = max(raw, steps_per_second(args, env_id, wrapped=False))
-            wrapped = max(wrapped, steps_per_second(args, env_id, wrapped=True))
-        ratio = wrapped / raw
-        rows.append({"env": env_id, "raw": raw, "wrapped": wrapped, "ratio": ratio})
-        print(f"| {env_id} | {raw:,.0f} | {wrapped:,.0f} | {ratio:.3f} | >= {TARGET:.2f} | "
-              f"{'yes' if ratio >= TARGET else 'NO'} |", flush=True)
+        best = {"raw": 0.0, "per_step": 0.0, "rollout_end": 0.0}
+        for _ in range(args.repeats):  # alternating, so a slow spell of the machine hits every variant
+            for variant in best:
+                best[variant] = max(best[variant], steps_per_second(args, env_id, None if variant == "raw" else variant))
+        for variant in ("per_step", "rollout_end"):
+            ratio = best[variant] / best["raw"]
+            rows.append({"env": env_id, "rewards": variant, "raw": best["raw"], "wrapped": best[variant], "ratio": ratio})
+            print(f"| {env_id} | {variant.replace('_', ' ')} | {best['raw']:,.0f} | {best[variant]:,.0f} | {ratio:.3f} | "
+                  f">= {TARGET:.2f} | {'yes' if ratio >= TARGET else 'NO'} |", flush=True)
     return rows
 
 

@@ -35,6 +35,7 @@ from rlhf_gym.rewards.model import RewardModel
 from rlhf_gym.rewards.optimistic import OptimisticReward, check_spread_weight
 from rlhf_gym.rewards.trainer import RewardTrainer, TrainerConfig
 from rlhf_gym.rlhf.demonstrations import demo_pairs
+from rlhf_gym.wrappers.rollout_end_rewards import add_rollout_rewards, deferred_wrapper
 from rlhf_gym.wrappers.vec_learned_reward import VecLearnedReward
 
 NORMALIZE_ON = ("recent", "labelled")
@@ -149,6 +150,8 @@ class PreferenceLearningCallback(BaseCallback):
         self.metrics: dict = {}
         self.reward_seconds = 0.0
         self._rollout: list = []
+        self._learned: np.ndarray | None = None
+        self.deferred = False
         self._ep_true = self._ep_learned = None
         self._started = False
         self._stalled_seen = 0.0
@@ -171,6 +174,7 @@ class PreferenceLearningCallback(BaseCallback):
                           "collected rewards are not rewritten after reward updates", stacklevel=2)
             self.relabel = False
         self.wrapper.add_listener(self._on_transition)
+        self.deferred = deferred_wrapper(self.model) is not None  # rewards computed per rollout, not per step
         if self._started and self.total_timesteps is not None:
             return  # a later learn() call of the same run: clips, open episodes and schedule carry over
         self._started = True
@@ -192,16 +196,32 @@ class PreferenceLearningCallback(BaseCallback):
         if self.framed is not None:
             self.framed.add(self.frames.step_frame, obs[0], actions[0], next_obs[0], true_rewards[0], dones[0],
                             terminated[0])
-        self._rollout.append((np.array(obs), np.array(actions), np.array(next_obs), learned))
-        self._ep_true += true_rewards
-        self._ep_learned += learned
-        for i in np.flatnonzero(dones):
-            self.episode_true_returns.append(float(self._ep_true[i]))
-            self.episode_learned_returns.append(float(self._ep_learned[i]))
-            self._ep_true[i] = self._ep_learned[i] = 0.0
+        self._rollout.append((np.array(obs), np.array(actions), np.array(next_obs), learned, true_rewards,
+                              np.array(dones)))
 
     def _on_rollout_start(self) -> None:
         self._rollout = []
+        if self.deferred:
+            self.wrapper.forget_kept()
+
+    def _rollout_rewards(self) -> np.ndarray:
+        """The rollout's learned rewards, (T, n): put into the agent's buffer now when the wrapper
+        keeps them for the rollout end, else as the steps returned them."""
+        if self.deferred:
+            return add_rollout_rewards(self.model, self.wrapper, self.locals)
+        if not self._rollout:
+            return np.zeros((0, self.wrapper.num_envs), dtype=np.float32)
+        return np.stack([step[3] for step in self._rollout])
+
+    def _count_episodes(self, learned: np.ndarray) -> None:
+        """Add the rollout's steps to each env's running true and learned returns; an ended episode's go to the lists."""
+        for (*_, true_rewards, dones), step_learned in zip(self._rollout, learned):
+            self._ep_true += true_rewards
+            self._ep_learned += step_learned
+            for i in np.flatnonzero(dones):
+                self.episode_true_returns.append(float(self._ep_true[i]))
+                self.episode_learned_returns.append(float(self._ep_learned[i]))
+                self._ep_true[i] = self._ep_learned[i] = 0.0
 
     def _on_step(self) -> bool:
         if not self.online:
@@ -214,6 +234,8 @@ class PreferenceLearningCallback(BaseCallback):
 
     # ---- the loop -----------------------------------------------------------------
     def _on_rollout_end(self) -> None:
+        self._learned = self._rollout_rewards()  # before any refit: the rewards the rollout was collected under
+        self._count_episodes(self._learned)
         progress = (self.model.num_timesteps - self._start) / self._total
         done = min(1.0, progress / self.schedule.until)
         self.agent_reward.beta = self.explore_bonus - self.explore_bonus * done  # down to 0 by label_until
@@ -354,7 +376,8 @@ class PreferenceLearningCallback(BaseCallback):
     def _relabel_rollout(self, buffer: RolloutBuffer) -> None:
         if len(self._rollout) != buffer.buffer_size or not buffer.full:
             return
-        obs, act, nxt, old = (np.stack(x) for x in zip(*self._rollout))
+        obs, act, nxt = (np.stack(x) for x in list(zip(*self._rollout))[:3])
+        old = self._learned
         t, n = old.shape
         new = self.wrapper.reward_fn(obs.reshape((t * n,) + obs.shape[2:]), act.reshape((t * n,) + act.shape[2:]),
                                 nxt.reshape((t * n,) + nxt.shape[2:])).reshape(t, n)

@@ -79,6 +79,12 @@ def preference_callback(cfg: RLHFConfig, rm, teacher=None, label_store=None, tot
         seed=cfg.seed, total_timesteps=total_timesteps, **online)
 
 
+def rollout_end_rewards(cfg: RLHFConfig) -> bool:
+    """Whether the agent's learned rewards are computed once per rollout (on-policy agents: they use
+    them only when they update) rather than once per step (``VecLearnedReward``, ``at_rollout_end``)."""
+    return cfg.agent.algo in ("ppo", "a2c")
+
+
 def make_venv(cfg: RLHFConfig, rm=None):
     """``cfg``'s training envs (a DummyVecEnv seeded ``cfg.seed``), under a VecLearnedReward when ``rm`` is given."""
     from stable_baselines3.common.env_util import make_vec_env
@@ -86,7 +92,7 @@ def make_venv(cfg: RLHFConfig, rm=None):
     from rlhf_gym.wrappers import VecLearnedReward
 
     venv = make_vec_env(cfg.env_id, n_envs=cfg.agent.n_envs, seed=cfg.seed, env_kwargs=cfg.training_env_kwargs)
-    return venv if rm is None else VecLearnedReward(venv, rm)
+    return venv if rm is None else VecLearnedReward(venv, rm, at_rollout_end=rollout_end_rewards(cfg))
 
 
 def make_filmed_venv(cfg: RLHFConfig, rm, stride: int = 1):
@@ -107,7 +113,7 @@ def make_filmed_venv(cfg: RLHFConfig, rm, stride: int = 1):
 
     venv = make_vec_env(cfg.env_id, n_envs=cfg.agent.n_envs, seed=cfg.seed, env_kwargs=cfg.training_env_kwargs,
                         wrapper_class=film_first)
-    return VecLearnedReward(venv, rm), taps[0]
+    return VecLearnedReward(venv, rm, at_rollout_end=rollout_end_rewards(cfg)), taps[0]
 
 
 def frame_stride(cfg: RLHFConfig, max_side: int = 256) -> tuple[int, float]:
@@ -247,7 +253,11 @@ def train_on_reward(cfg: RLHFConfig, rm=None, progress_bar: bool = False, tensor
     started = time.perf_counter()
     venv = make_venv(cfg, rm)
     agent = make_agent(cfg, venv, tensorboard_dir=tensorboard_dir)
-    agent.learn(cfg.agent.steps, progress_bar=progress_bar, tb_log_name="true_reward" if rm is None else "rlhf")
+    deferred = rm is not None and rollout_end_rewards(cfg)
+    if deferred:
+        from rlhf_gym.wrappers import RolloutEndRewards
+    agent.learn(cfg.agent.steps, callback=RolloutEndRewards() if deferred else None, progress_bar=progress_bar,
+                tb_log_name="true_reward" if rm is None else "rlhf")
     venv.close()
     return agent, time.perf_counter() - started
 

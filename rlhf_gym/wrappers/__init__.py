@@ -11,6 +11,7 @@ import importlib
 _LAZY = {
     "LearnedReward": "rlhf_gym.wrappers.learned_reward",
     "VecLearnedReward": "rlhf_gym.wrappers.vec_learned_reward",
+    "RolloutEndRewards": "rlhf_gym.wrappers.rollout_end_rewards",
     "DAgger": "rlhf_gym.wrappers.dagger",
 }
 
