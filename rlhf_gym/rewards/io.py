@@ -79,6 +79,7 @@ def load_reward_model(path) -> RewardModel:
         input_clip=None if cfg.get("input_clip") is None else float(cfg["input_clip"]),
         ignore_obs=tuple(int(i) for i in cfg.get("ignore_obs", [])),
         seed=int(cfg["seed"]),
+        input_transform=str(cfg.get("input_transform", "none")),
     )
     expected = {k: tuple(v.shape) for k, v in model.net.state_dict().items()}
     got = {k: tuple(v.shape) for k, v in tensors.items()}

@@ -15,6 +15,8 @@ from gymnasium import spaces
 from torch import nn
 
 from rlhf_gym.rewards.encoding import ALLOWED_INPUTS, encode_np, encoded_size
+
+INPUT_TRANSFORMS = ("none", "symlog")
 from rlhf_gym.rewards.numpy_net import NumpyNet
 
 KINDS = ("linear", "mlp")
@@ -94,6 +96,12 @@ class RewardModel:
             in the labelled clips (a flag that flips once per episode) gets a tiny std, so a
             state no label covered reaches the net as a 50-sigma input and its reward
             extrapolates wildly; clipping caps how far any unseen state can go.
+        input_transform: "none" or "symlog" (sign(x) * log(1 + |x|) on every encoded input, before the
+            standardisation). Why: an observation whose range explodes in states that do not matter
+            (fixed-horizon CartPole's pole angle spins to hundreds of radians after a fall) sets a
+            standard deviation that squeezes the states that do matter (the +-0.2 rad the pole
+            counts as up) into a sliver no net resolves from a few labels; symlog keeps small
+            values as they are and compresses only the large ones (Hafner et al. 2023, DreamerV3).
         output_scale: per-step std of the normalised reward (Christiano: 1). Why not always 1:
             PPO clips its gradient norm, so a reward far larger than the task's own makes
             the value loss swamp the policy's update (Backflip's true reward x20 fails too).
@@ -114,6 +122,7 @@ class RewardModel:
         input_clip: float | None = None,
         ignore_obs: tuple[int, ...] = (),
         seed: int = 0,
+        input_transform: str = "none",
     ):
         if kind not in KINDS:
             raise ValueError(f"RewardModel: kind={kind!r}; allowed: {KINDS}")
@@ -133,6 +142,9 @@ class RewardModel:
         if input_clip is not None and (isinstance(input_clip, bool) or not isinstance(input_clip, (int, float))
                                        or not input_clip > 0):
             raise ValueError(f"RewardModel: input_clip={input_clip!r}; allowed: None or a float > 0")
+        if input_transform not in INPUT_TRANSFORMS:
+            raise ValueError(f"RewardModel: input_transform={input_transform!r}; allowed: {', '.join(INPUT_TRANSFORMS)}")
+        self.input_transform = input_transform
         if "obs_change" in inputs and not isinstance(observation_space, spaces.Box):
             raise ValueError(f"RewardModel: inputs={inputs!r} with observation_space={observation_space}; "
                              "allowed: 'obs_change' only for a Box observation space")
@@ -186,6 +198,7 @@ class RewardModel:
             "output_scale": self.output_scale,
             "input_clip": self.input_clip,
             "ignore_obs": list(self.ignore_obs),
+            "input_transform": self.input_transform,
             "has_features": self.features is not None,
             "seed": self.seed,
             "observation_space": space_to_config(self.observation_space, "observation_space"),
@@ -212,10 +225,14 @@ class RewardModel:
                     encoded[name] = self._obs_np(obs if name == "obs" else next_obs, feats)
             parts.append(encoded["next_obs"] - encoded["obs"] if part == "obs_change" else encoded[part])
         if len(parts) == 1:
-            return parts[0]
-        if len({p.shape[0] for p in parts}) != 1:
-            raise ValueError(f"reward model: inputs have different batch sizes {sorted({p.shape[0] for p in parts})}")
-        return np.concatenate(parts, axis=1)
+            x = parts[0]
+        else:
+            if len({p.shape[0] for p in parts}) != 1:
+                raise ValueError(f"reward model: inputs have different batch sizes {sorted({p.shape[0] for p in parts})}")
+            x = np.concatenate(parts, axis=1)
+        if self.input_transform == "symlog":
+            return np.copysign(np.log1p(np.abs(x)), x)  # a new array: x may be a view of the caller's batch
+        return x
 
     def _obs_np(self, obs, feats=None) -> np.ndarray:
         """Encoded observations with the ``ignore_obs`` entries zeroed."""

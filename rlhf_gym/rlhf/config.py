@@ -42,6 +42,7 @@ class RewardConfig:
     inputs: list | None = None        # of obs, action, next_obs, obs_change (None: next_obs / obs, action)
     scale: float = 1.0                # per-step std of the learned reward the agent sees
     input_clip: float | None = None   # clip standardised inputs to +-this (caps extrapolation)
+    input_transform: str = "none"     # none | symlog: sign(x) log(1 + |x|) before standardising
     ignore: list = field(default_factory=list)  # observation fields the reward does not read (names or indices)
     hidden_sizes: list = field(default_factory=lambda: [64, 64])
     ensemble: int = 3                 # bootstrapped members (>= 2 for disagreement queries)
@@ -235,6 +236,7 @@ def check(cfg: RLHFConfig) -> RLHFConfig:
              "reward.inputs", r.inputs, f"null or distinct names of {', '.join(REWARD_INPUTS)}")
     _require(r.scale > 0 and math.isfinite(r.scale), "reward.scale", r.scale, "a number > 0")
     _require(r.input_clip is None or r.input_clip > 0, "reward.input_clip", r.input_clip, "null or a number > 0")
+    _require(r.input_transform in ("none", "symlog"), "reward.input_transform", r.input_transform, "none, symlog")
     _require(all(isinstance(h, int) and h >= 1 for h in r.hidden_sizes), "reward.hidden_sizes", r.hidden_sizes,
              "a list of integers >= 1")
     _require(r.ensemble >= 1, "reward.ensemble", r.ensemble, "an integer >= 1")

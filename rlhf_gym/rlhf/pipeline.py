@@ -50,7 +50,8 @@ def make_reward_model(cfg: RLHFConfig, env):
     inputs = r.inputs or (("next_obs",) if (kind == "linear" and tabular) else ("obs", "action"))
     return RewardModel.for_env(env, kind=kind, inputs=tuple(inputs), hidden_sizes=tuple(r.hidden_sizes),
                                ensemble_size=r.ensemble, output_scale=r.scale, input_clip=r.input_clip,
-                               ignore_obs=ignored_indices(cfg, env), seed=cfg.seed)
+                               ignore_obs=ignored_indices(cfg, env), seed=cfg.seed,
+                               input_transform=r.input_transform)
 
 
 def make_teacher(cfg: RLHFConfig):

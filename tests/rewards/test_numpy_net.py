@@ -29,6 +29,7 @@ def _randomised(model: RewardModel, rng: np.random.Generator) -> RewardModel:
     ("CartPole-v1", dict(kind="mlp", inputs=("obs", "action"), hidden_sizes=(32, 32), ensemble_size=3,
                          input_clip=2.0)),
     ("CartPole-v1", dict(kind="linear", inputs=("obs", "action"), ensemble_size=3)),
+    ("CartPole-v1", dict(kind="mlp", inputs=("next_obs",), ensemble_size=3, input_transform="symlog")),
     ("FrozenLake-v1", dict(kind="linear", inputs=("next_obs",), ensemble_size=1, normalize_inputs=False)),
 ])
 def test_numpy_members_and_mean_equal_the_torch_net(env_id, kwargs):

@@ -155,6 +155,31 @@ def test_input_clip_caps_how_far_an_unseen_state_reaches(tmp_path):
         RewardModel.for_env(env, input_clip=0.0)
 
 
+def test_symlog_inputs_resolve_small_values_beside_huge_ones_and_survive_save_load(tmp_path):
+    """An input whose range explodes (a spinning pole: hundreds of radians) beside a region that matters
+    (within 0.2 of zero): symlog keeps the small values as they are, so after standardising the region
+    is wide enough to tell apart; the transform is saved with the model."""
+    env = gym.make("CartPole-v1")
+    rng = np.random.default_rng(0)
+    x = np.zeros((1000, 4), np.float32)
+    x[:, 2] = np.where(rng.random(1000) < 0.05, rng.uniform(-0.2, 0.2, 1000), rng.uniform(-300, 300, 1000))
+    act = np.zeros(1000, np.int64)
+    widths = {}
+    for transform in ("none", "symlog"):
+        model = RewardModel.for_env(env, kind="mlp", inputs=("next_obs",), ensemble_size=1, input_transform=transform)
+        z = model.encode_np(x, act, x)[:, 2]
+        band = 0.4 if transform == "none" else 2 * np.log1p(0.2)  # |x| <= 0.2 after the transform
+        widths[transform] = band / z.std()
+        if transform == "symlog":
+            np.testing.assert_allclose(z, np.sign(x[:, 2]) * np.log1p(np.abs(x[:, 2])), rtol=1e-6)
+            save_reward_model(model, tmp_path / "rm")
+            loaded = load_reward_model(tmp_path / "rm")
+            assert loaded.input_transform == "symlog" and np.array_equal(loaded.encode_np(x, act, x), model.encode_np(x, act, x))
+    assert widths["symlog"] > 20 * widths["none"]  # the upright band, in standard deviations of the input
+    with pytest.raises(ValueError, match="input_transform='log'; allowed: none, symlog"):
+        RewardModel.for_env(env, input_transform="log")
+
+
 def test_ignored_obs_entries_do_not_change_the_reward_and_survive_save_load(tmp_path):
     """A clock the reward must not read: any value of the ignored entry gives the same reward."""
     env = gym.make("Pendulum-v1")
