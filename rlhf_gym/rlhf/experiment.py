@@ -96,7 +96,9 @@ def run_experiment(cfg: RLHFConfig, directory: str | Path, feedback: str = "synt
                "true_return_sampled": ev["true_return_sampled"], "labels_used": int(labels_used),
                "agent_steps": int(cfg.agent.steps), "algo": cfg.agent.algo, "env": cfg.env_id, "preset": cfg.preset,
                "feedback": feedback, "seed": cfg.seed, "reward_seconds": reward_seconds,
-               "reward_model": finite_metrics(metrics), "eval_episodes": eval_episodes}
+               "reward_model": finite_metrics(metrics), "eval_episodes": eval_episodes,
+               # Demonstrations enter the synthetic-teacher loop only: the true-reward reference trains from scratch.
+               "demo_episodes": cfg.demos.episodes if feedback == "synthetic" else 0}
     results.update(human)
     for key in ("success_rate", "success_rate_sampled"):
         if key in ev:
