@@ -67,10 +67,14 @@ PRESETS: dict[str, tuple[str, dict]] = {
         "env_id": "rlhf_gym/Backflip-v0",
         "agent": {"steps": 300_000, "n_envs": 8, "kwargs": _BACKFLIP_PPO},
     }),
-    "backflip-v1": ("Backflip-v1: PPO 1M steps; with labels, 300 of a teacher who errs 10%, whole-episode clips", {
+    "backflip-v1": ("Backflip-v1: PPO 1M steps; with labels, 2 expert episodes first (BC, free pairs), then 300 of a "
+                    "teacher who errs 10%, whole-episode clips", {
         "env_id": "rlhf_gym/Backflip-v1",
         "agent": {"steps": 1_000_000, "n_envs": 8, "kwargs": {**_BACKFLIP_PPO, "ent_coef": 0.01}},
         **_backflip_preferences(300),
+        # Two expert episodes: cloned into the policy, and "demonstration beats agent clip" in every fit
+        # (docs/results.md, "Preferences on Backflip-v1"; BC alone from them succeeds 0.19 of the time).
+        "demos": {"episodes": 2, "bc_epochs": 100, "pairs": 100},
     }),
     "cartpole": ("Fixed-horizon CartPole: PPO 100k steps, a reward of the next state, 300 exact 15-step labels", {
         "env_id": "rlhf_gym/FixedHorizonCartPole-v1",

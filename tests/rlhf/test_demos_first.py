@@ -58,8 +58,8 @@ def test_free_pairs_join_every_reward_fit_and_are_neither_asked_nor_stored(tmp_p
 
 
 @pytest.mark.parametrize("overrides, message", [
-    (["demos.pairs=5"], "demos.pairs: 5; allowed: 0 with demos.episodes 0"),
-    (["demos.bc_epochs=3"], "demos.bc_epochs: 3; allowed: 0 with demos.episodes 0"),
+    (["demos.episodes=0", "demos.bc_epochs=0", "demos.pairs=5"], "demos.pairs: 5; allowed: 0 with demos.episodes 0"),
+    (["demos.episodes=0", "demos.pairs=0", "demos.bc_epochs=3"], "demos.bc_epochs: 3; allowed: 0 with demos.episodes 0"),
     (["demos.episodes=-1"], "demos.episodes: -1; allowed: an integer >= 0"),
 ])
 def test_bad_demo_settings_are_named(overrides, message):
