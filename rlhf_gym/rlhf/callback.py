@@ -150,7 +150,7 @@ class PreferenceLearningCallback(BaseCallback):
         self.metrics: dict = {}
         self.reward_seconds = 0.0
         self._rollout: list = []
-        self._learned: np.ndarray | None = None
+        self.rollout_learned: np.ndarray | None = None  # (T, n): the last rollout's learned rewards, as the agent got them
         self.deferred = False
         self._ep_true = self._ep_learned = None
         self._started = False
@@ -234,8 +234,8 @@ class PreferenceLearningCallback(BaseCallback):
 
     # ---- the loop -----------------------------------------------------------------
     def _on_rollout_end(self) -> None:
-        self._learned = self._rollout_rewards()  # before any refit: the rewards the rollout was collected under
-        self._count_episodes(self._learned)
+        self.rollout_learned = self._rollout_rewards()  # before any refit: the rewards the rollout was collected under
+        self._count_episodes(self.rollout_learned)
         progress = (self.model.num_timesteps - self._start) / self._total
         done = min(1.0, progress / self.schedule.until)
         self.agent_reward.beta = self.explore_bonus - self.explore_bonus * done  # down to 0 by label_until
@@ -377,7 +377,7 @@ class PreferenceLearningCallback(BaseCallback):
         if len(self._rollout) != buffer.buffer_size or not buffer.full:
             return
         obs, act, nxt = (np.stack(x) for x in list(zip(*self._rollout))[:3])
-        old = self._learned
+        old = self.rollout_learned
         t, n = old.shape
         new = self.wrapper.reward_fn(obs.reshape((t * n,) + obs.shape[2:]), act.reshape((t * n,) + act.shape[2:]),
                                 nxt.reshape((t * n,) + nxt.shape[2:])).reshape(t, n)

@@ -34,7 +34,6 @@ class RewardDiagnostics(BaseCallback):
 
     def _on_transition(self, obs, actions, next_obs, true_rewards, learned, dones, terminated) -> None:
         self._true.append(np.asarray(true_rewards, dtype=float))
-        self._learned.append(np.asarray(learned, dtype=float))
 
     def _on_step(self) -> bool:
         return True
@@ -45,6 +44,9 @@ class RewardDiagnostics(BaseCallback):
         return float(model.net.out_std.mean()) if model is not None else float("nan")
 
     def _on_rollout_end(self) -> None:
+        # The rollout's learned rewards as the preference callback (which runs first) gave them to the
+        # agent: per step, or all at once at the rollout end (``VecLearnedReward``'s at_rollout_end).
+        self._learned.append(np.asarray(self.pref.rollout_learned, dtype=float).reshape(-1))
         if self.num_timesteps - self._last < self.every or not self._true:
             return
         t, lr = np.concatenate(self._true), np.concatenate(self._learned)
