@@ -24,6 +24,7 @@ class RewardDiagnostics(BaseCallback):
         self.rows: list[dict] = []
         self._true: list[np.ndarray] = []
         self._learned: list[np.ndarray] = []
+        self._step_learned: list[np.ndarray] = []
         self._last = -np.inf
 
     def _on_training_start(self) -> None:
@@ -34,6 +35,8 @@ class RewardDiagnostics(BaseCallback):
 
     def _on_transition(self, obs, actions, next_obs, true_rewards, learned, dones, terminated) -> None:
         self._true.append(np.asarray(true_rewards, dtype=float))
+        if learned is not None:
+            self._step_learned.append(np.asarray(learned, dtype=float))
 
     def _on_step(self) -> bool:
         return True
@@ -44,9 +47,13 @@ class RewardDiagnostics(BaseCallback):
         return float(model.net.out_std.mean()) if model is not None else float("nan")
 
     def _on_rollout_end(self) -> None:
-        # The rollout's learned rewards as the preference callback (which runs first) gave them to the
-        # agent: per step, or all at once at the rollout end (``VecLearnedReward``'s at_rollout_end).
-        self._learned.append(np.asarray(self.pref.rollout_learned, dtype=float).reshape(-1))
+        # The rollout's learned rewards: as the steps returned them, or - when the wrapper gives them at
+        # the rollout end - as the preference callback (which runs first) put them into the agent's buffer.
+        if self._step_learned:
+            self._learned.append(np.concatenate(self._step_learned))
+        elif self._true:
+            self._learned.append(np.asarray(self.pref.rollout_learned, dtype=float).reshape(-1))
+        self._step_learned = []
         if self.num_timesteps - self._last < self.every or not self._true:
             return
         t, lr = np.concatenate(self._true), np.concatenate(self._learned)
