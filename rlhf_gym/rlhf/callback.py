@@ -150,8 +150,7 @@ class PreferenceLearningCallback(BaseCallback):
         self.metrics: dict = {}
         self.reward_seconds = 0.0
         self._rollout: list = []
-        self.rollout_learned: np.ndarray | None = None  # (T, n): the last rollout's learned rewards, as the agent got them
-        self.deferred = False
+        self.rollout_learned, self.deferred = None, False  # (T, n): the last rollout's learned rewards, as the agent got them
         self._ep_true = self._ep_learned = None
         self._started = False
         self._stalled_seen = 0.0
@@ -209,9 +208,8 @@ class PreferenceLearningCallback(BaseCallback):
         keeps them for the rollout end, else as the steps returned them."""
         if self.deferred:
             return add_rollout_rewards(self.model, self.wrapper, self.locals)
-        if not self._rollout:
-            return np.zeros((0, self.wrapper.num_envs), dtype=np.float32)
-        return np.stack([step[3] for step in self._rollout])
+        steps = [step[3] for step in self._rollout]
+        return np.stack(steps) if steps else np.zeros((0, self.wrapper.num_envs), dtype=np.float32)
 
     def _count_episodes(self, learned: np.ndarray) -> None:
         """Add the rollout's steps to each env's running true and learned returns; an ended episode's go to the lists."""
