@@ -2,7 +2,7 @@
 
 ``expert_for(env)`` looks at ``env.unwrapped`` and returns value iteration's
 optimal policy for tabular envs (``rlhf_gym.planning.optimal_policy``, a ``TabularPolicy``),
-the scripted controller for Backflip and Dellacherie's afterstate player for Tetris, the best pair for dueling bandits and
+the scripted controllers for Backflip and CartPole (stock or fixed-horizon) and Dellacherie's afterstate player for Tetris, the best pair for dueling bandits and
 the labeller's ideal reply for ChatResponse.
 """
 
@@ -29,6 +29,12 @@ def expert_for(env: gym.Env):
         from rlhf_gym.experts.backflip_controller import BackflipExpert
 
         return BackflipExpert(base)
+    from gymnasium.envs.classic_control.cartpole import CartPoleEnv
+
+    if isinstance(base, CartPoleEnv):
+        from rlhf_gym.experts.cartpole_controller import CartPoleExpert
+
+        return CartPoleExpert(base)
     from rlhf_gym.envs.tetris import TetrisEnv
 
     if isinstance(base, TetrisEnv):
@@ -47,7 +53,7 @@ def expert_for(env: gym.Env):
         return ChatExpert(base)
     raise ValueError(
         f"expert_for: no built-in expert for env {type(base).__name__!r}; "
-        "allowed: rlhf_gym GridWorld-family envs, Backflip, Tetris, DuelingBandit and ChatResponse. For other envs pass a "
+        "allowed: rlhf_gym GridWorld-family envs, Backflip, CartPole, Tetris, DuelingBandit and ChatResponse. For other envs pass a "
         "trained SB3 model (anything with predict) as the expert."
     )
 
