@@ -76,7 +76,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
         # (docs/results.md, "Preferences on Backflip-v1"; BC alone from them succeeds 0.19 of the time).
         "demos": {"episodes": 2, "bc_epochs": 100, "pairs": 100},
     }),
-    "cartpole": ("Fixed-horizon CartPole: PPO 100k steps; one expert episode as free pairs, then 100 exact 15-step "
+    "cartpole": ("Fixed-horizon CartPole: PPO 100k steps; four expert episodes as free pairs, then 100 exact 15-step "
                  "labels; a reward of the symlog next state", {
         "env_id": "rlhf_gym/FixedHorizonCartPole-v1",
         "agent": {"steps": 100_000, "n_envs": 8, "kwargs": dict(n_steps=256, batch_size=256, n_epochs=10, gamma=0.99,
@@ -86,7 +86,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
         "schedule": {"labels": 100, "initial_fraction": 0.1, "segment_length": 15},
         # Random play's clips are 95% fallen, so most answers are ties; 300 free "expert clip beats agent clip"
         # pairs per fit show upright against fallen (docs/results.md, "Preferences on fixed-horizon CartPole").
-        "demos": {"episodes": 1, "pairs": 300},
+        "demos": {"episodes": 4, "pairs": 300},
     }),
     "default": ("Any other gymnasium id: SB3's PPO defaults, 100k steps, 300 exact labels", {}),
 }

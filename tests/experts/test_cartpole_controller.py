@@ -33,3 +33,18 @@ def test_expert_predicts_a_batch_and_refuses_a_wrong_shape():
     assert actions.tolist() == [1, 0]
     with pytest.raises(ValueError, match=r"shape \(4,\) or \(n, 4\)"):
         expert.predict(np.zeros(3))
+
+
+def test_the_cartpole_presets_demonstrations_are_upright_clips_from_the_runs_seed():
+    from rlhf_gym import presets
+    from rlhf_gym.rlhf.demonstrations import record_demonstrations
+
+    cfg = presets.load("cartpole")
+    clips = record_demonstrations(cfg)
+    per_episode = -(-500 // cfg.schedule.segment_length)
+    assert len(clips) == cfg.demos.episodes * per_episode
+    assert all(c.true_rewards[c.valid > 0].min() == 1.0 for c in clips)  # the pole never falls in them
+    again = record_demonstrations(cfg)
+    assert all(np.array_equal(a.obs, b.obs) for a, b in zip(clips, again))
+    other = record_demonstrations(cfg.with_overrides(["seed=1"]))
+    assert not np.array_equal(clips[0].obs, other[0].obs)
