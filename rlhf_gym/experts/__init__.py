@@ -34,7 +34,7 @@ def expert_for(env: gym.Env):
     if isinstance(base, CartPoleEnv):
         from rlhf_gym.experts.cartpole_controller import CartPoleExpert
 
-        return CartPoleExpert(base)
+        return CartPoleExpert()
     from rlhf_gym.envs.tetris import TetrisEnv
 
     if isinstance(base, TetrisEnv):

@@ -15,10 +15,7 @@ GAINS = np.array([0.05, 0.1, 1.0, 0.3])
 
 
 class CartPoleExpert:
-    """SB3-style ``predict`` over one observation (4,) or a batch (n, 4)."""
-
-    def __init__(self, env=None):
-        self.env = env
+    """SB3-style ``predict`` over one observation (4,) or a batch (n, 4); it needs nothing of the env."""
 
     def predict(self, observation, state=None, episode_start=None, deterministic: bool = True):
         obs = np.asarray(observation, dtype=np.float64)
