@@ -72,6 +72,7 @@ def _reward_curves(args, env):
     """(reward model, RewardCurves) when --reward-model is given, else (None, None); the model must fit the env."""
     if args.reward_model is None:
         return None, None
+    from rlhf_gym.envs.horizon import episode_horizon
     from rlhf_gym.rewards import load_reward_model
 
     model = load_reward_model(args.reward_model)
@@ -79,7 +80,7 @@ def _reward_curves(args, env):
         model.check_env(env)
     except ValueError as err:
         raise common.UsageError(f"--reward-model: {args.reward_model!r}: {err}") from None
-    return model, RewardCurves(window=int(getattr(env.unwrapped, "horizon", 200) or 200))
+    return model, RewardCurves(window=episode_horizon(env) or 200)
 
 
 def run(args: argparse.Namespace) -> int:

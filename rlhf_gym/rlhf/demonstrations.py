@@ -21,6 +21,7 @@ def record_demonstrations(cfg: RLHFConfig) -> list[Segment]:
     import gymnasium as gym
 
     from rlhf_gym.data.rollouts import collect_segments
+    from rlhf_gym.envs.horizon import episode_horizon
     from rlhf_gym.experts import expert_for
 
     env = gym.make(cfg.env_id, **cfg.training_env_kwargs)
@@ -31,7 +32,7 @@ def record_demonstrations(cfg: RLHFConfig) -> list[Segment]:
             raise ValueError(f"demos.episodes: {cfg.demos.episodes}, but {cfg.env_id} has no scripted expert ({err}); "
                              "allowed: 0 for this env") from None
         rng = np.random.default_rng([cfg.seed, 3])
-        horizon = env.spec.max_episode_steps or _horizon(env) or 1000
+        horizon = episode_horizon(env) or 1000
         per_episode = max(1, -(-int(horizon) // cfg.schedule.segment_length))
         clips: list[Segment] = []
         for _ in range(cfg.demos.episodes):  # one episode at a time: clips per episode vary with its length
@@ -40,15 +41,6 @@ def record_demonstrations(cfg: RLHFConfig) -> list[Segment]:
         return clips
     finally:
         env.close()
-
-
-def _horizon(env) -> int | None:
-    """The env's own fixed episode length, wherever in the wrapper chain it is kept (FixedHorizonCartPole:
-    on its wrapper); None when it has none."""
-    try:
-        return env.get_wrapper_attr("horizon")
-    except AttributeError:
-        return None
 
 
 def clone_into(agent, clips: list[Segment], epochs: int, seed: int) -> dict:
