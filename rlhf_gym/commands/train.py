@@ -111,13 +111,9 @@ def _check_env(cfg):
     make_reward_model(cfg, env)  # refuses reward settings that do not fit the env, before any work
     _check_agent(cfg, env)
     if cfg.demos.episodes:
-        from rlhf_gym.experts import expert_for
+        from rlhf_gym.rlhf.demonstrations import demo_expert
 
-        try:
-            expert_for(env)
-        except ValueError:
-            raise ValueError(f"demos.episodes: {cfg.demos.episodes}, but {cfg.env_id} has no scripted expert; "
-                             "allowed: 0 for this env") from None
+        demo_expert(cfg, env)  # refuses demonstrations on an env without an expert, before any work
     return env
 
 

@@ -22,15 +22,10 @@ def record_demonstrations(cfg: RLHFConfig) -> list[Segment]:
 
     from rlhf_gym.data.rollouts import collect_segments
     from rlhf_gym.envs.horizon import episode_horizon
-    from rlhf_gym.experts import expert_for
 
     env = gym.make(cfg.env_id, **cfg.training_env_kwargs)
     try:
-        try:
-            expert = expert_for(env)
-        except ValueError as err:
-            raise ValueError(f"demos.episodes: {cfg.demos.episodes}, but {cfg.env_id} has no scripted expert ({err}); "
-                             "allowed: 0 for this env") from None
+        expert = demo_expert(cfg, env)
         rng = np.random.default_rng([cfg.seed, 3])
         horizon = episode_horizon(env) or 1000
         per_episode = max(1, -(-int(horizon) // cfg.schedule.segment_length))
@@ -41,6 +36,17 @@ def record_demonstrations(cfg: RLHFConfig) -> list[Segment]:
         return clips
     finally:
         env.close()
+
+
+def demo_expert(cfg: RLHFConfig, env):
+    """The env's scripted expert, or one ValueError saying ``demos.episodes`` must be 0 for this env."""
+    from rlhf_gym.experts import expert_for
+
+    try:
+        return expert_for(env)
+    except ValueError:
+        raise ValueError(f"demos.episodes: {cfg.demos.episodes}, but {cfg.env_id} has no scripted expert; "
+                         "allowed: 0 for this env") from None
 
 
 def clone_into(agent, clips: list[Segment], epochs: int, seed: int) -> dict:
