@@ -12,7 +12,7 @@ Target (issue 24): >= 95% of the true-reward PPO return with <= 100 labels over 
     python baselines/rlhf_cartpole.py [--labels 100] [--seeds 8] [--first-seed 0] [--set demos.pairs=0]
 
 The preset (since 2026-12-07): PPO 100k steps, 8 envs, four episodes of the scripted expert whose
-clips are the winning side of 300 free pairs in every reward fit, 100 exact labels on 15-step
+clips are the winning side of 300 free pairs in every reward fit, 100 exact labels on 30-step
 clips (10% on the initial policy), a reward of the symlog next observation scaled to std 0.03.
 Why each part, and what it measured over 8 seeds at a time: docs/results.md ("Preferences on
 fixed-horizon CartPole", numbers from `rlhf-gym sweep`) and docs/log/cartpole.md (the screens,
